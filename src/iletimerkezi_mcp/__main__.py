@@ -1,0 +1,3 @@
+from iletimerkezi_mcp.cli import main
+
+main()
