@@ -1,2 +1,115 @@
-def main() -> None:  # placeholder until the CLI lands
-    raise SystemExit("not yet")
+"""Command line: the stdio MCP server by default, plus sandbox, doctor, manifest, tools, call.
+
+Only the MCP server speaks on stdout while serving; every sub-command prints its report to
+stdout (it is not serving MCP), and all logs go to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from iletimerkezi_mcp import __version__
+from iletimerkezi_mcp.settings import SETTINGS, Settings, SettingsError, load_settings
+
+EPILOG = """commands:
+  (none)              serve MCP over stdio (what MCP clients launch)
+  sandbox             run the built-in fake API standalone and print its URL and test credentials
+  doctor              check settings, cache, manifest, network and credentials, with fixes
+  manifest show|diff|refresh
+                      which manifest is served and why; bundled vs cached vs live; refresh now
+  tools               the tool list as a table
+  call TOOL --json ARGS
+                      one tool call through the same pipeline (for scripts and debugging)
+
+Every setting is also read from its environment variable (shown in brackets); a flag wins.
+Docs: https://github.com/iletimerkezi-mcp/iletimerkezi-mcp#readme"""
+
+
+def _add_setting_flags(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("settings")
+    for spec in SETTINGS:
+        if spec.is_bool:
+            group.add_argument(spec.flag, dest=spec.field, action="store_const", const=True,
+                               default=argparse.SUPPRESS, help=f"{spec.help} [{spec.env}]")
+        else:
+            metavar = spec.field.upper()
+            group.add_argument(spec.flag, dest=spec.field, metavar=metavar, default=argparse.SUPPRESS,
+                               help=f"{spec.help} [{spec.env}]")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    _add_setting_flags(common)
+    parser = argparse.ArgumentParser(
+        prog="iletimerkezi-mcp",
+        description="A safe MCP server for the iletiMerkezi SMS API (Turkey).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"iletimerkezi-mcp {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sandbox = sub.add_parser("sandbox", parents=[common], help="run the fake API standalone")
+    sandbox.add_argument("--port", type=int, default=8080, help="port on 127.0.0.1 (default 8080; 0 = any)")
+    sandbox.add_argument("--state-file", default=None, help="keep the sandbox state in this JSON file")
+    sandbox.add_argument("--delivery-delay", type=float, default=3.0,
+                         help="seconds before a message moves from accepted to delivered (default 3)")
+    sub.add_parser("doctor", parents=[common], help="diagnose the setup")
+    manifest = sub.add_parser("manifest", parents=[common], help="show, diff or refresh the manifest")
+    manifest.add_argument("action", choices=["show", "diff", "refresh"])
+    sub.add_parser("tools", parents=[common], help="list the tools as a table")
+    call = sub.add_parser("call", parents=[common], help="call one tool")
+    call.add_argument("tool")
+    call.add_argument("--json", dest="args_json", default="{}", help="the arguments as a JSON object")
+    return parser
+
+
+def settings_from(namespace: argparse.Namespace) -> Settings:
+    fields = {spec.field for spec in SETTINGS}
+    overrides = {k: v for k, v in vars(namespace).items() if k in fields}
+    return load_settings(overrides=overrides)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = build_parser()
+    namespace = parser.parse_args(argv)
+    try:
+        settings = settings_from(namespace)
+    except SettingsError as exc:
+        print(f"iletimerkezi-mcp: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    logging.basicConfig(stream=sys.stderr, level=settings.log_level,
+                        format="iletimerkezi-mcp %(levelname)s: %(message)s")
+    command = namespace.command
+    try:
+        if command is None:
+            _serve(settings)
+        elif command == "sandbox":
+            from iletimerkezi_mcp.sandbox import run_standalone
+
+            run_standalone(namespace.port, namespace.state_file, namespace.delivery_delay)
+        else:
+            from iletimerkezi_mcp import commands
+
+            raise SystemExit(commands.run(command, namespace, settings))
+    except SettingsError as exc:
+        print(f"iletimerkezi-mcp: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
+
+
+def _serve(settings: Settings) -> None:
+    import anyio
+
+    from iletimerkezi_mcp.overlay import OverlayError
+    from iletimerkezi_mcp.server import serve
+
+    try:
+        anyio.run(serve, settings)
+    except OverlayError as exc:
+        print(f"iletimerkezi-mcp: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None

@@ -1,0 +1,167 @@
+"""The CLI sub-commands beside the server: tools, call, manifest show|diff|refresh, doctor.
+
+They reuse the server's own pieces (loader, catalog, dispatch), so what they show is what
+the MCP server would do. Reports go to stdout; logs to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+import anyio
+
+from iletimerkezi_mcp.manifest.cache import read_cache
+from iletimerkezi_mcp.manifest.loader import LoadedManifest, fetch_live, load_bundled, load_local
+from iletimerkezi_mcp.settings import Settings
+
+
+def run(command: str, namespace: argparse.Namespace, settings: Settings) -> int:
+    if command == "tools":
+        return tools_table(settings)
+    if command == "call":
+        return anyio.run(call_once, settings, namespace.tool, namespace.args_json)
+    if command == "manifest":
+        return anyio.run(manifest_action, settings, namespace.action)
+    if command == "doctor":
+        from iletimerkezi_mcp.doctor import run_doctor
+
+        return anyio.run(run_doctor, settings)
+    raise ValueError(command)
+
+
+def tools_table(settings: Settings) -> int:
+    from iletimerkezi_mcp.server import build_state
+
+    state = build_state(settings)
+    rows = [("TOOL", "KIND", "TITLE")]
+    for spec in state.catalog.specs.values():
+        policy = spec.policy
+        kind = "read" if policy.read_only else ("write, destructive" if policy.destructive else "write")
+        if policy.experimental:
+            kind += ", experimental"
+        rows.append((spec.name, kind, spec.tool.title or ""))
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    for row in rows:
+        print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+    print(f"\n{len(rows) - 1} tools from the {state.catalog.manifest.describe()}")
+    return 0
+
+
+async def call_once(settings: Settings, tool: str, args_json: str) -> int:
+    from iletimerkezi_mcp.dispatch import call_tool
+    from iletimerkezi_mcp.server import build_state
+
+    try:
+        arguments = json.loads(args_json)
+    except ValueError as exc:
+        print(f"--json is not valid JSON: {exc}", file=sys.stderr)
+        return 2
+    state = build_state(settings)
+    if settings.sandbox and not settings.base_url:
+        from iletimerkezi_mcp.sandbox import SandboxServer
+
+        state.sandbox = SandboxServer()
+        state.sandbox.start()
+    try:
+        result = await call_tool(state, tool, arguments)
+    finally:
+        await state.aclose()
+        if state.sandbox is not None:
+            state.sandbox.stop()
+    for item in result.content:
+        print(getattr(item, "text", ""))
+    return 1 if result.is_error else 0
+
+
+async def manifest_action(settings: Settings, action: str) -> int:
+    if action == "show":
+        return _show(settings)
+    if action == "refresh":
+        entry = read_cache(settings.resolved_cache_dir(), settings.manifest_url)
+        outcome = await fetch_live(settings, entry)
+        if outcome.loaded is None:
+            print(f"refresh failed: {outcome.reason}; the served manifest is unchanged")
+            return 1
+        print(f"{outcome.status}: {outcome.loaded.describe()}")
+        return 0
+    return await _diff(settings)
+
+
+def _show(settings: Settings) -> int:
+    served, entry = load_local(settings)
+    print(f"served:   {served.describe()}")
+    print(f"from:     {served.origin}")
+    print(f"mode:     {settings.manifest_mode} (TTL {settings.manifest_ttl:g} s)")
+    if settings.manifest_mode == "bundled":
+        print("why:      ILETIMERKEZI_MANIFEST=bundled pins the shipped copy; nothing is fetched")
+    elif entry is None:
+        print(f"why:      no usable cache for {settings.manifest_url}; the bundled copy is served and the "
+              "live manifest is fetched in the background")
+    elif served.source == "cache":
+        print("why:      the cache is fresh; no fetch needed")
+    else:
+        print("why:      the cache is older than the TTL; it is served while the live manifest is fetched "
+              "in the background")
+    for slug, reason in served.parsed.skipped:
+        print(f"skipped:  {slug}: {reason}")
+    return 0
+
+
+async def _diff(settings: Settings) -> int:
+    sources: dict[str, LoadedManifest | None] = {"bundled": load_bundled(settings)}
+    entry = read_cache(settings.resolved_cache_dir(), settings.manifest_url)
+    sources["cached"] = load_local(settings)[0] if entry is not None else None
+    outcome = await fetch_live(settings.model_copy(update={"cache_dir": _scratch_dir()}), None)
+    sources["live"] = outcome.loaded
+    if outcome.loaded is None:
+        print(f"live: unavailable ({outcome.reason})")
+    names = [n for n, m in sources.items() if m is not None]
+    for i, left in enumerate(names):
+        for right in names[i + 1:]:
+            print(f"{left} → {right}:")
+            for line in diff_tools(sources[left], sources[right]) or ["  no differences in tools or schemas"]:
+                print(line)
+    return 0
+
+
+def diff_tools(old: LoadedManifest | None, new: LoadedManifest | None) -> list[str]:
+    a = old.parsed.tools() if old else {}
+    b = new.parsed.tools() if new else {}
+    lines = [f"  + tool {n}" for n in sorted(set(b) - set(a))]
+    lines += [f"  - tool {n}" for n in sorted(set(a) - set(b))]
+    for name in sorted(set(a) & set(b)):
+        before = _fields(a[name].input_schema or {})
+        after = _fields(b[name].input_schema or {})
+        lines += [f"  {name}: + field {f}" for f in sorted(set(after) - set(before))]
+        lines += [f"  {name}: - field {f}" for f in sorted(set(before) - set(after))]
+        lines += [f"  {name}: ~ field {f} changed" for f in sorted(set(before) & set(after))
+                  if before[f] != after[f]]
+    return lines
+
+
+def _fields(schema: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    """Flatten a schema's properties into dotted paths → a stable text of their own keywords."""
+    out: dict[str, str] = {}
+    required = set(schema.get("required", []))
+    for name, sub in (schema.get("properties") or {}).items():
+        if not isinstance(sub, dict):
+            continue
+        path = f"{prefix}{name}"
+        own = {k: v for k, v in sub.items() if k not in ("properties", "items", "description")}
+        own["required"] = name in required
+        out[path] = json.dumps(own, sort_keys=True)
+        out.update(_fields(sub, f"{path}."))
+        if isinstance(sub.get("items"), dict):
+            out.update(_fields(sub["items"], f"{path}[]."))
+    return out
+
+
+def _scratch_dir() -> Any:
+    import tempfile
+    from pathlib import Path
+
+    # The diff must not replace the served cache; the live copy goes to a throwaway dir.
+    return Path(tempfile.mkdtemp(prefix="iletimerkezi-mcp-diff-"))

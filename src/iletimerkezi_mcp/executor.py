@@ -1,0 +1,178 @@
+"""The one generic call behind every API tool: envelope, pinned host, HTTP, classification.
+
+Classification follows the reference (§1.6): success only when HTTP is 2xx AND the body's
+`response.status.code` is 200 (numeric strings coerced). A 2xx without a code is a protocol
+error, never success. Reads may be retried on network errors and 5xx; writes never are.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from typing import Any, Literal
+
+import anyio
+import httpx
+from pydantic import BaseModel, ConfigDict, SecretStr
+
+from iletimerkezi_mcp import __version__
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+BACKOFF_BASE = 0.5
+RETRY_BUDGET = 40.0  # seconds; keeps retries inside a typical MCP client's 60 s call deadline
+MASK = "***"
+
+
+class Credentials(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    key: SecretStr
+    hash: SecretStr
+
+
+class Outcome(BaseModel):
+    kind: Literal["ok", "api_error", "http_error", "protocol_error", "transport_error"]
+    http_status: int | None = None
+    code: int | None = None
+    provider_message: str | None = None
+    response: dict[str, Any] | None = None
+    body_excerpt: str = ""
+    transport: Literal["timeout", "connect", "network"] | None = None
+    detail: str = ""
+    attempts: int = 1
+
+
+def build_envelope(arguments: dict[str, Any], credentials: Credentials | None) -> dict[str, Any]:
+    """{"request": {...arguments, "authentication": {key, hash}}}; authentication written last.
+
+    An argument named `authentication` is refused earlier (validation); writing ours last
+    means it could never replace the credentials anyway.
+    """
+    request = {k: v for k, v in arguments.items() if k != "authentication"}
+    if credentials is None:
+        request["authentication"] = {"key": MASK, "hash": MASK}
+    else:
+        request["authentication"] = {
+            "key": credentials.key.get_secret_value(),
+            "hash": credentials.hash.get_secret_value(),
+        }
+    return {"request": request}
+
+
+def masked_envelope(arguments: dict[str, Any]) -> dict[str, Any]:
+    """The exact request body, with the credentials replaced: safe to show in results."""
+    return build_envelope(arguments, None)
+
+
+class ApiClient:
+    """One pooled HTTP client for the whole session (connection reuse keeps calls cheap)."""
+
+    def __init__(self, base_url: str, timeout: float, transport: httpx.AsyncBaseTransport | None = None):
+        self.base_url = base_url.rstrip("/")
+        self._client = httpx.AsyncClient(
+            timeout=timeout,
+            transport=transport,
+            follow_redirects=False,  # a redirect must never carry the credentials elsewhere
+            headers={
+                "Content-Type": "application/json",
+                "Accept": "application/json",
+                "User-Agent": f"iletimerkezi-mcp/{__version__}",
+            },
+        )
+
+    def url_for(self, path: str) -> str:
+        return self.base_url + path
+
+    async def post(self, path: str, body: bytes) -> httpx.Response:
+        return await self._client.post(self.url_for(path), content=body)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+
+async def execute(
+    client: ApiClient,
+    path: str,
+    arguments: dict[str, Any],
+    credentials: Credentials,
+    *,
+    retry: bool,
+) -> Outcome:
+    body = json.dumps(build_envelope(arguments, credentials), ensure_ascii=False).encode("utf-8")
+    started = time.monotonic()
+    attempt = 0
+    while True:
+        attempt += 1
+        outcome = await _attempt(client, path, body)
+        outcome.attempts = attempt
+        if not (retry and _retryable(outcome)) or attempt >= MAX_ATTEMPTS:
+            return outcome
+        delay = BACKOFF_BASE * 2 ** (attempt - 1) * (1 + random.random() / 2)
+        if time.monotonic() - started + delay > RETRY_BUDGET:
+            return outcome
+        log.info("%s: attempt %d failed (%s); retrying in %.1f s", path, attempt,
+                 outcome.detail or outcome.kind, delay)
+        await anyio.sleep(delay)
+
+
+async def _attempt(client: ApiClient, path: str, body: bytes) -> Outcome:
+    try:
+        response = await client.post(path, body)
+    except httpx.TimeoutException as exc:
+        return Outcome(kind="transport_error", transport="timeout", detail=type(exc).__name__)
+    except httpx.ConnectError as exc:
+        return Outcome(kind="transport_error", transport="connect", detail=_exc_text(exc))
+    except httpx.HTTPError as exc:
+        return Outcome(kind="transport_error", transport="network", detail=_exc_text(exc))
+    return classify(response.status_code, response.content)
+
+
+def classify(http_status: int, content: bytes) -> Outcome:
+    excerpt = content[:300].decode("utf-8", errors="replace")
+    document: Any = None
+    try:
+        document = json.loads(content.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        pass
+    response = document.get("response") if isinstance(document, dict) else None
+    status = response.get("status") if isinstance(response, dict) else None
+    code = _as_int(status.get("code")) if isinstance(status, dict) else None
+    message = status.get("message") if isinstance(status, dict) else None
+    message = message if isinstance(message, str) else None
+    ok_http = 200 <= http_status < 300
+    if code is None:
+        kind: Any = "protocol_error" if ok_http else "http_error"
+        detail = "HTTP 2xx without response.status.code" if ok_http else f"HTTP {http_status}"
+        return Outcome(kind=kind, http_status=http_status, body_excerpt=excerpt, detail=detail)
+    if code == 200 and ok_http:
+        return Outcome(kind="ok", http_status=http_status, code=200, provider_message=message, response=response)
+    detail = f"code {code} with HTTP {http_status}" if code == 200 else f"code {code}"
+    return Outcome(kind="api_error", http_status=http_status, code=code, provider_message=message,
+                   response=response, body_excerpt=excerpt, detail=detail)
+
+
+def _retryable(outcome: Outcome) -> bool:
+    if outcome.kind == "transport_error":
+        return True
+    if outcome.code == 503:
+        return True
+    return outcome.kind == "http_error" and (outcome.http_status or 0) >= 500
+
+
+def _as_int(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def _exc_text(exc: BaseException) -> str:
+    # httpx messages name the URL at most, never the body, so credentials cannot leak here.
+    return f"{type(exc).__name__}: {str(exc)[:200]}"

@@ -1,0 +1,1 @@
+"""The provider manifest: models, loading, cache, and the bundled copy."""

@@ -1,0 +1,168 @@
+"""Which manifest is served, and from where.
+
+Start-up never touches the network: `load_local` picks the best local copy (fresh cache,
+stale cache, bundled). `fetch_live` is the network step, run in the background by the
+server (conditional request: an unchanged manifest costs one 304) or on demand by the CLI.
+`load_blocking` is the classic order for one-shot CLI use:
+fresh cache → live → stale cache → bundled.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import httpx
+from pydantic import BaseModel, ConfigDict
+
+from iletimerkezi_mcp.manifest.cache import CacheEntry, read_cache, touch_cache, write_cache
+from iletimerkezi_mcp.manifest.models import ManifestError, ParsedManifest, parse_manifest
+from iletimerkezi_mcp.settings import Settings
+
+log = logging.getLogger(__name__)
+
+MAX_MANIFEST_BYTES = 4 * 1024 * 1024  # the real one is tens of KB; refuse anything absurd
+Source = Literal["cache", "stale-cache", "live", "bundled"]
+
+
+class LoadedManifest(BaseModel):
+    model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True)
+
+    source: Source
+    parsed: ParsedManifest
+    origin: str  # file path or URL it came from
+    fetched_at: datetime | None = None
+
+    def describe(self) -> str:
+        generated = self.parsed.generated_at or "unknown"
+        when = f", fetched {self.fetched_at.isoformat(timespec='seconds')}" if self.fetched_at else ""
+        return f"{self.source} manifest generated_at {generated}{when} ({len(self.parsed.tools())} tools)"
+
+
+class FetchOutcome(BaseModel):
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    status: Literal["updated", "not-modified", "failed"]
+    loaded: LoadedManifest | None = None
+    reason: str = ""
+
+
+def bundled_path() -> Path:
+    return Path(str(resources.files("iletimerkezi_mcp.manifest").joinpath("manifest.fallback.json")))
+
+
+def load_bundled(settings: Settings) -> LoadedManifest:
+    """The user's fallback file if set and valid, else the copy shipped in the package."""
+    if settings.fallback_manifest is not None:
+        try:
+            parsed = _parse_file(settings.fallback_manifest)
+            return LoadedManifest(source="bundled", parsed=parsed, origin=str(settings.fallback_manifest))
+        except (OSError, ValueError) as exc:
+            log.warning("ILETIMERKEZI_FALLBACK_MANIFEST %s unusable (%s); using the packaged copy",
+                        settings.fallback_manifest, _short(exc))
+    path = bundled_path()
+    return LoadedManifest(source="bundled", parsed=_parse_file(path), origin=str(path))
+
+
+def load_local(settings: Settings, now: datetime | None = None) -> tuple[LoadedManifest, CacheEntry | None]:
+    """Best local copy, no network. Returns it with the cache entry (for conditional refresh)."""
+    if settings.manifest_mode == "bundled":
+        return load_bundled(settings), None
+    entry = read_cache(settings.resolved_cache_dir(), settings.manifest_url)
+    if entry is not None:
+        fresh = entry.is_fresh(settings.manifest_ttl, now)
+        return _from_cache(entry, fresh), entry
+    return load_bundled(settings), None
+
+
+def needs_refresh(settings: Settings, entry: CacheEntry | None, now: datetime | None = None) -> bool:
+    if settings.manifest_mode != "auto":
+        return False
+    return entry is None or not entry.is_fresh(settings.manifest_ttl, now)
+
+
+async def fetch_live(
+    settings: Settings, entry: CacheEntry | None, client: httpx.AsyncClient | None = None
+) -> FetchOutcome:
+    """GET the live manifest (conditionally when we hold a cached copy) and cache it if valid."""
+    url = settings.manifest_url
+    headers = {"Accept": "application/json"}
+    if entry is not None:
+        if entry.etag:
+            headers["If-None-Match"] = entry.etag
+        if entry.last_modified:
+            headers["If-Modified-Since"] = entry.last_modified
+    own_client = client is None
+    client = client or httpx.AsyncClient(timeout=settings.manifest_timeout, follow_redirects=True)
+    try:
+        async with client.stream("GET", url, headers=headers, timeout=settings.manifest_timeout) as response:
+            if response.status_code == 304 and entry is not None:
+                touch_cache(entry)
+                return FetchOutcome(status="not-modified", loaded=_from_cache(entry, True), reason="304")
+            if response.status_code != 200:
+                return _failed(url, f"HTTP {response.status_code}")
+            body = bytearray()
+            async for chunk in response.aiter_bytes():
+                body.extend(chunk)
+                if len(body) > MAX_MANIFEST_BYTES:
+                    return _failed(url, f"response larger than {MAX_MANIFEST_BYTES} bytes")
+            etag = response.headers.get("etag")
+            last_modified = response.headers.get("last-modified")
+    except httpx.TimeoutException:
+        return _failed(url, f"no answer within {settings.manifest_timeout:g} s")
+    except httpx.HTTPError as exc:
+        return _failed(url, f"{type(exc).__name__}: {_short(exc)}")
+    finally:
+        if own_client:
+            await client.aclose()
+    try:
+        document = json.loads(bytes(body).decode("utf-8"))
+        parsed = parse_manifest(document)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return _failed(url, f"invalid manifest: {_short(exc)}")
+    for slug, reason in parsed.skipped:
+        log.warning("live manifest: endpoint %s skipped: %s", slug, reason)
+    now = datetime.now(timezone.utc)
+    write_cache(settings.resolved_cache_dir(), url, document, etag=etag, last_modified=last_modified, now=now)
+    loaded = LoadedManifest(source="live", parsed=parsed, origin=url, fetched_at=now)
+    return FetchOutcome(status="updated", loaded=loaded)
+
+
+async def load_blocking(settings: Settings) -> LoadedManifest:
+    """One-shot order for CLI commands: fresh cache → live → stale cache → bundled."""
+    local, entry = load_local(settings)
+    if not needs_refresh(settings, entry):
+        return local
+    outcome = await fetch_live(settings, entry)
+    if outcome.loaded is not None:
+        return outcome.loaded
+    return local
+
+
+def _from_cache(entry: CacheEntry, fresh: bool) -> LoadedManifest:
+    return LoadedManifest(source="cache" if fresh else "stale-cache", parsed=entry.parsed,
+                          origin=str(entry.path), fetched_at=entry.fetched_at)
+
+
+def _parse_file(path: Path) -> ParsedManifest:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise ManifestError(f"{path} is not valid JSON: {_short(exc)}") from None
+    parsed = parse_manifest(document)
+    for slug, reason in parsed.skipped:
+        log.warning("manifest %s: endpoint %s skipped: %s", path.name, slug, reason)
+    return parsed
+
+
+def _failed(url: str, reason: str) -> FetchOutcome:
+    log.warning("live manifest %s unavailable (%s); keeping the local copy", url, reason)
+    return FetchOutcome(status="failed", reason=reason)
+
+
+def _short(exc: BaseException) -> str:
+    return str(exc).replace("\n", " ")[:200]

@@ -1,0 +1,69 @@
+"""A user's local overlay: adjust a tool's description or tighten its schema without
+waiting for the provider. Applied after loading; it can only narrow what is accepted,
+because arguments must pass the manifest's schema as well as the overlay's.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+
+class OverlayError(ValueError):
+    """The overlay file is unusable; the message names the file and the problem."""
+
+
+class ToolAdjustment(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    description: str | None = Field(default=None, max_length=2000)
+    input_schema: dict[str, Any] | None = None
+
+    @field_validator("input_schema")
+    @classmethod
+    def _schema(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is None:
+            return None
+        try:
+            Draft202012Validator.check_schema(value)
+        except SchemaError as exc:
+            raise ValueError(f"not valid JSON Schema: {exc.message[:200]}") from None
+        if value.get("type", "object") != "object":
+            raise ValueError("root must be an object schema")
+        return value
+
+
+class Overlay(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tools: dict[str, ToolAdjustment] = Field(default_factory=dict)
+    path: str = ""
+
+    def describe(self) -> str:
+        names = ", ".join(sorted(self.tools)) or "no tools"
+        return f"overlay {self.path} adjusts {names}"
+
+
+def load_overlay(path: Path) -> Overlay:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise OverlayError(f"overlay {path}: cannot read ({exc.strerror or exc})") from None
+    except ValueError as exc:
+        raise OverlayError(f"overlay {path}: not valid JSON ({exc})") from None
+    if not isinstance(document, dict):
+        raise OverlayError(f"overlay {path}: must be a JSON object like {{\"tools\": {{...}}}}")
+    try:
+        return Overlay(tools=document.get("tools", {}), path=str(path), **{
+            k: v for k, v in document.items() if k not in ("tools", "path")
+        })
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()[:5]
+        )
+        raise OverlayError(f"overlay {path}: {problems}") from None

@@ -1,0 +1,105 @@
+"""Thin MCP wiring: `build_server()` is what the CLI serves and what the tests drive."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio
+import httpx
+import mcp.types as types
+from mcp.server import NotificationOptions, Server, ServerRequestContext
+
+from iletimerkezi_mcp import __version__
+from iletimerkezi_mcp.app import AppState
+from iletimerkezi_mcp.dispatch import call_tool
+from iletimerkezi_mcp.manifest.loader import load_local
+from iletimerkezi_mcp.refresh import refresh_in_background
+from iletimerkezi_mcp.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def build_state(settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> AppState:
+    manifest, _ = load_local(settings)  # local only: start-up never waits on the network
+    return AppState(settings, manifest, transport=transport)
+
+
+def instructions(state: AppState) -> str:
+    s = state.settings
+    lines = [
+        "iletiMerkezi SMS API tools (Turkey). Every successful send_sms delivers real SMS and spends credit.",
+        f"Tools come from the {state.catalog.manifest.describe()}.",
+    ]
+    if state.overlay is not None:
+        lines.append(f"Local {state.overlay.describe()}.")
+    if s.sandbox and not s.base_url:
+        lines.append("SANDBOX MODE: every call goes to the built-in fake API; no real SMS, no cost. "
+                     "Senders APITEST, SANDBOX and ORNEKMAGAZA are approved there.")
+    elif not s.has_credentials:
+        lines.append("No credentials are set (ILETIMERKEZI_API_KEY, ILETIMERKEZI_API_HASH): API calls will fail "
+                     "until they are. To try every tool without an account, start the server with --sandbox.")
+    if s.read_only:
+        lines.append("Read-only mode: only the read tools are offered.")
+    if s.dry_run:
+        lines.append("Dry-run mode: tools that change anything return the request they would send and send nothing.")
+    lines.append(
+        f"Safety: numbers are normalised and checked before sending; a send above {s.confirm_above} credits "
+        "needs the person's confirmation; sends are never retried automatically. Use preview_sms to check "
+        "parts and credits, get_sender for approved sender names, and get_reports to check what went out."
+    )
+    return "\n".join(lines)
+
+
+def build_server(settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None,
+                 state: AppState | None = None) -> Server[AppState]:
+    state = state or build_state(settings, transport)
+
+    @asynccontextmanager
+    async def lifespan(_: Server[AppState]) -> AsyncIterator[AppState]:
+        if settings.sandbox and not settings.base_url:
+            from iletimerkezi_mcp.sandbox import SandboxServer
+
+            state.sandbox = SandboxServer()
+            state.sandbox.start()
+            log.info("sandbox API listening on %s", state.sandbox.url)
+        try:
+            async with anyio.create_task_group() as group:
+                group.start_soon(refresh_in_background, state)
+                yield state
+                group.cancel_scope.cancel()
+        finally:
+            await state.aclose()
+            if state.sandbox is not None:
+                state.sandbox.stop()
+
+    async def list_tools(ctx: ServerRequestContext[AppState], params: types.PaginatedRequestParams | None
+                         ) -> types.ListToolsResult:
+        state.session = ctx.session
+        return types.ListToolsResult(tools=state.catalog.listed())
+
+    async def handle_call(ctx: ServerRequestContext[AppState], params: types.CallToolRequestParams
+                          ) -> types.CallToolResult:
+        state.session = ctx.session
+        return await call_tool(state, params.name, params.arguments, ctx.session)
+
+    return Server(
+        "iletimerkezi",
+        version=__version__,
+        title="iletiMerkezi SMS",
+        instructions=instructions(state),
+        website_url="https://www.iletimerkezi.com/en/docs/api",
+        lifespan=lifespan,
+        on_list_tools=list_tools,
+        on_call_tool=handle_call,
+    )
+
+
+async def serve(settings: Settings) -> None:
+    from mcp.server.stdio import stdio_server
+
+    server = build_server(settings)
+    async with stdio_server() as (read_stream, write_stream):
+        await server.run(read_stream, write_stream,
+                         server.create_initialization_options(NotificationOptions(tools_changed=True)))

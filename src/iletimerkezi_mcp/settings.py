@@ -1,0 +1,208 @@
+"""Every setting, read once from the environment and CLI flags into one typed model.
+
+Names are compatible with the provider's own server so users can switch with the same
+`env` block. Flags win over the environment; nothing in the manifest can change these.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+PROVIDER_API_ORIGIN = "https://api.iletimerkezi.com"
+DEFAULT_MANIFEST_URL = "https://www.iletimerkezi.com/api/manifest.json"
+
+# Safety defaults. A normal transactional send (a few recipients, one or two parts)
+# stays under CONFIRM_ABOVE; bulk sends must be deliberate.
+DEFAULT_CONFIRM_ABOVE = 20
+DEFAULT_MAX_RECIPIENTS = 1000
+DEFAULT_MAX_CREDITS_PER_CALL = 5000
+
+_TRUE = {"1", "true", "yes", "on", "evet"}
+_FALSE = {"0", "false", "no", "off", "hayir", "hayır", ""}
+
+
+class SettingsError(ValueError):
+    """A setting has a value we cannot use; the message says which and how to fix it."""
+
+
+class SettingSpec(BaseModel):
+    """One setting as users see it: env var, flag, default and meaning (used by --help and docs)."""
+
+    field: str
+    env: str
+    flag: str
+    help: str
+    is_bool: bool = False
+
+
+SETTINGS: tuple[SettingSpec, ...] = (
+    SettingSpec(field="api_key", env="ILETIMERKEZI_API_KEY", flag="--api-key",
+                help="API key from panel.iletimerkezi.com → Settings → Security → API Access."),
+    SettingSpec(field="api_hash", env="ILETIMERKEZI_API_HASH", flag="--api-hash",
+                help="API hash from the same panel page (copied as is, never hashed again)."),
+    SettingSpec(field="base_url", env="ILETIMERKEZI_BASE_URL", flag="--base-url",
+                help=f"API origin to send requests to (default {PROVIDER_API_ORIGIN}); "
+                     "e.g. http://127.0.0.1:8080 for a local fake. Credentials go only here."),
+    SettingSpec(field="manifest_url", env="ILETIMERKEZI_MANIFEST_URL", flag="--manifest-url",
+                help=f"Where the live manifest is fetched from (default {DEFAULT_MANIFEST_URL})."),
+    SettingSpec(field="cache_dir", env="ILETIMERKEZI_MCP_CACHE_DIR", flag="--cache-dir",
+                help="Directory of the manifest cache (default: the user cache dir for iletimerkezi-mcp)."),
+    SettingSpec(field="fallback_manifest", env="ILETIMERKEZI_FALLBACK_MANIFEST", flag="--fallback-manifest",
+                help="A manifest file that replaces the copy bundled in the package."),
+    SettingSpec(field="manifest_mode", env="ILETIMERKEZI_MANIFEST", flag="--manifest",
+                help="auto (default: serve the best local copy, refresh in the background), "
+                     "cache (never fetch while serving), bundled (pin the shipped copy, never fetch)."),
+    SettingSpec(field="manifest_ttl", env="ILETIMERKEZI_MANIFEST_TTL", flag="--manifest-ttl",
+                help="Seconds a cached manifest counts as fresh (default 86400 = 24 h)."),
+    SettingSpec(field="overlay", env="ILETIMERKEZI_OVERLAY", flag="--overlay",
+                help="A local JSON overlay that adjusts tool descriptions or tightens schemas."),
+    SettingSpec(field="read_only", env="ILETIMERKEZI_READ_ONLY", flag="--read-only", is_bool=True,
+                help="Offer and accept only the seven read tools. Beats every other setting."),
+    SettingSpec(field="tools", env="ILETIMERKEZI_TOOLS", flag="--tools",
+                help="Comma-separated allow list of tool names; only these are offered."),
+    SettingSpec(field="dry_run", env="ILETIMERKEZI_DRY_RUN", flag="--dry-run", is_bool=True,
+                help="Tools that change anything return the exact request instead of sending it."),
+    SettingSpec(field="confirm_above", env="ILETIMERKEZI_CONFIRM_ABOVE", flag="--confirm-above",
+                help=f"A send costing more credits than this needs the person's confirmation "
+                     f"(default {DEFAULT_CONFIRM_ABOVE})."),
+    SettingSpec(field="max_recipients", env="ILETIMERKEZI_MAX_RECIPIENTS", flag="--max-recipients",
+                help=f"Hard cap on recipients per send_sms call (default {DEFAULT_MAX_RECIPIENTS})."),
+    SettingSpec(field="max_credits_per_call", env="ILETIMERKEZI_MAX_CREDITS_PER_CALL",
+                flag="--max-credits-per-call",
+                help=f"Hard cap on credits per send_sms call (default {DEFAULT_MAX_CREDITS_PER_CALL})."),
+    SettingSpec(field="sandbox", env="ILETIMERKEZI_SANDBOX", flag="--sandbox", is_bool=True,
+                help="Serve every tool against the built-in sandbox: no account, no cost, no real SMS."),
+    SettingSpec(field="timeout", env="ILETIMERKEZI_TIMEOUT", flag="--timeout",
+                help="Seconds before an API call is abandoned (default 30)."),
+    SettingSpec(field="log_level", env="ILETIMERKEZI_LOG_LEVEL", flag="--log-level",
+                help="Log level on stderr: DEBUG, INFO, WARNING (default), ERROR."),
+)
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    api_key: SecretStr | None = None
+    api_hash: SecretStr | None = None
+    base_url: str | None = None
+    manifest_url: str = DEFAULT_MANIFEST_URL
+    cache_dir: Path | None = None
+    fallback_manifest: Path | None = None
+    manifest_mode: Literal["auto", "cache", "bundled"] = "auto"
+    manifest_ttl: float = Field(default=86400.0, ge=0)
+    manifest_timeout: float = Field(default=5.0, gt=0)
+    overlay: Path | None = None
+    read_only: bool = False
+    tools: tuple[str, ...] | None = None
+    dry_run: bool = False
+    confirm_above: int = Field(default=DEFAULT_CONFIRM_ABOVE, ge=0)
+    max_recipients: int = Field(default=DEFAULT_MAX_RECIPIENTS, ge=1)
+    max_credits_per_call: int = Field(default=DEFAULT_MAX_CREDITS_PER_CALL, ge=1)
+    sandbox: bool = False
+    timeout: float = Field(default=30.0, gt=0)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+
+    @field_validator("api_key", "api_hash", mode="before")
+    @classmethod
+    def _strip_secret(cls, value: object) -> object:
+        # Panel values pasted into JSON configs often carry stray whitespace.
+        if isinstance(value, str):
+            value = value.strip()
+            return value or None
+        return value
+
+    @field_validator("base_url", "manifest_url", mode="before")
+    @classmethod
+    def _check_url(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip().rstrip("/")
+            if not value:
+                return None
+            if not value.startswith(("http://", "https://")):
+                raise ValueError(f"must start with http:// or https://, got {value!r}")
+        return value
+
+    @field_validator("tools", mode="before")
+    @classmethod
+    def _split_tools(cls, value: object) -> object:
+        if isinstance(value, str):
+            names = tuple(part.strip() for part in value.split(",") if part.strip())
+            return names or None
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @property
+    def has_credentials(self) -> bool:
+        return self.api_key is not None and self.api_hash is not None
+
+    def missing_credentials(self) -> list[str]:
+        missing = []
+        if self.api_key is None:
+            missing.append("ILETIMERKEZI_API_KEY")
+        if self.api_hash is None:
+            missing.append("ILETIMERKEZI_API_HASH")
+        return missing
+
+    def resolved_cache_dir(self) -> Path:
+        if self.cache_dir is not None:
+            return self.cache_dir
+        from platformdirs import user_cache_dir  # imported lazily: not needed on every start path
+
+        return Path(user_cache_dir("iletimerkezi-mcp", appauthor=False))
+
+
+def parse_bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise SettingsError(f"{name}={raw!r} is not a yes/no value; use 1 or 0.")
+
+
+def load_settings(env: Mapping[str, str] | None = None, overrides: Mapping[str, object] | None = None) -> Settings:
+    """Build Settings from environment variables, then apply explicit overrides (CLI flags)."""
+    env = os.environ if env is None else env
+    values: dict[str, object] = {}
+    for spec in SETTINGS:
+        raw = env.get(spec.env)
+        if raw is None:
+            continue
+        values[spec.field] = parse_bool(spec.env, raw) if spec.is_bool else raw
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            values[key] = value
+    # An empty string in a config's env block means "not set", not "empty path".
+    for key in ("cache_dir", "fallback_manifest", "overlay"):
+        if values.get(key) == "":
+            values.pop(key)
+    try:
+        return Settings(**values)
+    except ValueError as exc:
+        raise SettingsError(_friendly_validation_error(exc)) from None
+
+
+def _friendly_validation_error(exc: ValueError) -> str:
+    from pydantic import ValidationError
+
+    if not isinstance(exc, ValidationError):
+        return str(exc)
+    by_field = {spec.field: spec for spec in SETTINGS}
+    lines = []
+    for err in exc.errors():
+        field = str(err["loc"][0]) if err["loc"] else "?"
+        spec = by_field.get(field)
+        name = f"{spec.env} / {spec.flag}" if spec else field
+        given = err.get("input")
+        shown = "<hidden>" if field in ("api_key", "api_hash") else repr(given)
+        lines.append(f"{name}: {err['msg']} (given {shown})")
+    return "Invalid setting: " + "; ".join(lines)

@@ -1,0 +1,44 @@
+"""Pure SMS rules: encoding and parts, Turkish mobile numbers, ``sendDateTime``.
+
+No HTTP and no MCP here, so every rule can be tested and reused on its own.
+"""
+
+from __future__ import annotations
+
+from .encoding import (
+    API_MAX_PARTS,
+    SUFFIX,
+    Encoding,
+    SegmentCount,
+    count_segments,
+    detect_encoding,
+    normalise_text,
+)
+from .phones import InvalidNumber, InvalidRecipient, RecipientCheck, check_recipients, normalise_number
+from .preview import MAX_RECIPIENTS_PER_REQUEST, AsciiSuggestion, SmsPreview, ascii_fold, preview_sms
+from .schedule import ISTANBUL, Schedule, ScheduleError, normalise_send_datetime, parse_send_datetime
+
+__all__ = [
+    "API_MAX_PARTS",
+    "ISTANBUL",
+    "MAX_RECIPIENTS_PER_REQUEST",
+    "SUFFIX",
+    "AsciiSuggestion",
+    "Encoding",
+    "InvalidNumber",
+    "InvalidRecipient",
+    "RecipientCheck",
+    "Schedule",
+    "ScheduleError",
+    "SegmentCount",
+    "SmsPreview",
+    "ascii_fold",
+    "check_recipients",
+    "count_segments",
+    "detect_encoding",
+    "normalise_number",
+    "normalise_send_datetime",
+    "normalise_text",
+    "parse_send_datetime",
+    "preview_sms",
+]

@@ -1,0 +1,143 @@
+"""Turkish mobile numbers: normalise to the API form ``905XXXXXXXXX`` and check lists.
+
+The API accepts several spellings (api-reference §2.1, §2.8) but does not say whether it
+de-duplicates ``0532…`` against ``+90532…``, so we normalise and de-duplicate ourselves.
+Only Turkish mobile numbers are accepted (466 otherwise); we check the shape only
+(leading 5, ten digits) so that no real operator range is ever rejected here.
+"""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+from pydantic import BaseModel, Field
+
+__all__ = [
+    "InvalidNumber",
+    "InvalidRecipient",
+    "RecipientCheck",
+    "check_recipients",
+    "normalise_number",
+]
+
+_DIGITS = frozenset("0123456789")
+# Separators people type inside phone numbers. Other whitespace (tabs, NBSP) is
+# handled via str.isspace().
+_SEPARATORS = frozenset("-.()/")
+_NATIONAL_LENGTH = 10  # 5XX XXX XX XX
+
+
+class InvalidNumber(ValueError):
+    """A number that is not a Turkish mobile number; ``reason`` is plain English."""
+
+    def __init__(self, raw: object, reason: str) -> None:
+        self.raw = raw
+        self.reason = reason
+        super().__init__(f"{raw!r}: {reason}")
+
+
+class InvalidRecipient(BaseModel):
+    raw: str
+    reason: str
+
+
+class RecipientCheck(BaseModel):
+    """Outcome of checking a recipient list; ``valid`` keeps the input order."""
+
+    valid: list[str] = Field(default_factory=list, description="Normalised 905XXXXXXXXX numbers, unique.")
+    duplicates: list[str] = Field(
+        default_factory=list, description="Raw inputs dropped because an earlier entry is the same number."
+    )
+    invalid: list[InvalidRecipient] = Field(default_factory=list)
+
+
+def _digits_only(raw: str) -> tuple[bool, str]:
+    """Return (had_leading_plus, digits); raise InvalidNumber for stray characters."""
+    text = raw.strip()
+    if not text:
+        raise InvalidNumber(raw, "is empty")
+    if any(ch.isalpha() for ch in text):
+        raise InvalidNumber(raw, "contains letters")
+    plus = text.startswith("+")
+    if plus:
+        text = text[1:]
+    digits: list[str] = []
+    for ch in text:
+        if ch in _DIGITS:
+            digits.append(ch)
+        elif ch in _SEPARATORS or ch.isspace():
+            continue
+        elif ch == "+":
+            raise InvalidNumber(raw, "has a '+' that is not at the start")
+        else:
+            raise InvalidNumber(raw, f"contains {ch!r}, which is not a digit or a separator")
+    if not digits:
+        raise InvalidNumber(raw, "contains no digits")
+    return plus, "".join(digits)
+
+
+def normalise_number(raw: str) -> str:
+    """Return ``raw`` as ``905XXXXXXXXX`` or raise :class:`InvalidNumber`.
+
+    Accepts ``+90 5xx xxx xx xx``, ``0090…``, ``90 5xx…``, ``0 5xx…`` and ``5xx…``, with
+    spaces, dashes, dots, slashes or parentheses between the digits.
+    """
+    if not isinstance(raw, str):
+        raise InvalidNumber(raw, "is not text")
+    plus, digits = _digits_only(raw)
+
+    # Work out which part is the 10-digit national number and how the caller wrote the prefix,
+    # so the error can say "after +90" / "after the leading 0" in the caller's own terms.
+    if plus or digits.startswith("00"):
+        international = digits if plus else digits[2:]
+        shown = "+" if plus else "00"
+        if not international.startswith("90"):
+            _raise_foreign(raw, shown, international)
+        national, where = international[2:], f"after {shown}90"
+        if len(national) == _NATIONAL_LENGTH + 1 and national.startswith("0"):
+            national = national[1:]  # "+90 0532 …": a trunk 0 written after the country code
+    elif digits.startswith("90") and len(digits) > _NATIONAL_LENGTH:
+        # A national mobile number starts with 5, so a leading 90 on a long number is the country code.
+        national, where = digits[2:], "after the country code 90"
+    elif digits.startswith("0"):
+        national, where = digits[1:], "after the leading 0"
+    else:
+        national, where = digits, ""
+
+    if national and national[0] != "5":
+        place = where or "(5XX XXX XX XX)"
+        raise InvalidNumber(
+            raw, f"not a Turkish mobile number: must start with 5 {place}, but starts with {national[0]}"
+        )
+    if len(national) != _NATIONAL_LENGTH:
+        count = len(national)
+        noun = "digit" if count == 1 else "digits"
+        place = f" {where}" if where else ""
+        raise InvalidNumber(raw, f"has {count} {noun}{place}, needs {_NATIONAL_LENGTH} (5XX XXX XX XX)")
+    return "90" + national
+
+
+def _raise_foreign(raw: str, shown: str, international: str) -> NoReturn:
+    raise InvalidNumber(
+        raw,
+        f"not a Turkish number: starts with {shown}{international[:3]}… instead of {shown}90; "
+        "only Turkish mobile numbers are accepted",
+    )
+
+
+def check_recipients(raw: list[str]) -> RecipientCheck:
+    """Normalise every entry; keep the first of each number, report duplicates and invalid ones."""
+    result = RecipientCheck()
+    seen: set[str] = set()
+    for item in raw:
+        try:
+            number = normalise_number(item)
+        except InvalidNumber as exc:
+            result.invalid.append(InvalidRecipient(raw=str(item), reason=exc.reason))
+            continue
+        if number in seen:
+            result.duplicates.append(item)
+        else:
+            seen.add(number)
+            result.valid.append(number)
+    return result

@@ -1,0 +1,191 @@
+"""Every manifest source and every way one can be bad, against a local HTTP server."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from manifest_server import bundled_manifest
+
+from iletimerkezi_mcp.manifest.cache import cache_path, read_cache, write_cache
+from iletimerkezi_mcp.manifest.loader import fetch_live, load_blocking, load_local
+from iletimerkezi_mcp.settings import Settings
+
+pytestmark = pytest.mark.anyio
+
+
+def settings_for(tmp_path: Path, url: str, **extra) -> Settings:
+    return Settings(cache_dir=tmp_path / "cache", manifest_url=url, manifest_timeout=1.0, **extra)
+
+
+def changed_manifest() -> dict:
+    document = bundled_manifest()
+    document["generated_at"] = "2027-01-01T00:00:00.000Z"
+    return document
+
+
+async def test_fresh_cache_is_used_without_a_fetch(tmp_path, manifest_server):
+    settings = settings_for(tmp_path, manifest_server.url)
+    write_cache(settings.cache_dir, manifest_server.url, changed_manifest())
+    loaded = await load_blocking(settings)
+    assert loaded.source == "cache"
+    assert loaded.parsed.generated_at == "2027-01-01T00:00:00.000Z"
+    assert manifest_server.requests == []
+
+
+async def test_stale_cache_is_refreshed_from_live(tmp_path, manifest_server):
+    settings = settings_for(tmp_path, manifest_server.url)
+    old = datetime.now(timezone.utc) - timedelta(days=2)
+    write_cache(settings.cache_dir, manifest_server.url, changed_manifest(), now=old)
+    loaded = await load_blocking(settings)
+    assert loaded.source == "live"
+    assert loaded.parsed.generated_at == bundled_manifest()["generated_at"]
+    assert len(manifest_server.requests) == 1
+    assert read_cache(settings.cache_dir, manifest_server.url).is_fresh(86400)
+
+
+async def test_live_fetch_is_cached_atomically(tmp_path, manifest_server):
+    settings = settings_for(tmp_path, manifest_server.url)
+    loaded = await load_blocking(settings)
+    assert loaded.source == "live"
+    path = cache_path(settings.cache_dir, manifest_server.url)
+    envelope = json.loads(path.read_text(encoding="utf-8"))
+    assert set(envelope) >= {"fetched_at", "manifest"}
+    assert envelope["manifest"]["endpoints"][0]["slug"] == "send-sms"
+    assert [p.name for p in settings.cache_dir.iterdir()] == [path.name]  # no temp file left behind
+
+
+async def test_stale_cache_beats_bundled_when_live_fails(tmp_path, manifest_server):
+    settings = settings_for(tmp_path, manifest_server.url)
+    write_cache(settings.cache_dir, manifest_server.url, changed_manifest(),
+                now=datetime.now(timezone.utc) - timedelta(days=3))
+    manifest_server.status = 500
+    loaded = await load_blocking(settings)
+    assert loaded.source == "stale-cache"
+    assert loaded.parsed.generated_at == "2027-01-01T00:00:00.000Z"
+
+
+@pytest.mark.parametrize("garbage", ["", "{", "null", '{"fetched_at": "yesterday", "manifest": {}}',
+                                     '{"fetched_at": "2026-01-01T00:00:00+00:00", "url": "x"'])
+async def test_corrupt_or_half_written_cache_is_a_miss(tmp_path, garbage, caplog):
+    url = "http://127.0.0.1:9/m.json"
+    settings = settings_for(tmp_path, url)
+    path = cache_path(settings.cache_dir, url)
+    path.parent.mkdir(parents=True)
+    path.write_text(garbage)
+    with caplog.at_level(logging.WARNING):
+        loaded, entry = load_local(settings)
+    assert entry is None and loaded.source == "bundled"
+    if garbage:
+        assert any("corrupt" in r.message for r in caplog.records)
+
+
+@pytest.mark.parametrize("status,body,reason", [
+    (200, b"{not json", "invalid manifest"),
+    (200, b'{"endpoints": "nope"}', "invalid manifest"),
+    (200, b"[1, 2]", "invalid manifest"),
+    (200, b'{"endpoints": []}', "invalid manifest"),
+    (404, b"not found", "HTTP 404"),
+    (503, b"", "HTTP 503"),
+])
+async def test_bad_live_answers_fall_through(tmp_path, manifest_server, status, body, reason, caplog):
+    manifest_server.status, manifest_server.body = status, body
+    settings = settings_for(tmp_path, manifest_server.url)
+    with caplog.at_level(logging.WARNING):
+        outcome = await fetch_live(settings, None)
+        loaded = await load_blocking(settings)
+    assert outcome.status == "failed" and reason in outcome.reason
+    assert loaded.source == "bundled"
+    assert not settings.cache_dir.exists() or not any(settings.cache_dir.iterdir())
+    assert any(manifest_server.url in r.message for r in caplog.records)
+
+
+async def test_one_broken_endpoint_is_skipped_not_the_manifest(tmp_path, manifest_server):
+    document = bundled_manifest()
+    document["endpoints"][1]["input_schema"] = {"type": "object", "properties": {"x": {"type": 12}}}
+    document["endpoints"][2]["path"] = "//evil.example/v1/steal/json"
+    manifest_server.serve_json(document)
+    loaded = await load_blocking(settings_for(tmp_path, manifest_server.url))
+    assert loaded.source == "live"
+    assert len(loaded.parsed.tools()) == 10
+    assert {slug for slug, _ in loaded.parsed.skipped} == {document["endpoints"][1]["slug"],
+                                                           document["endpoints"][2]["slug"]}
+
+
+async def test_unreachable_url_serves_bundled(tmp_path):
+    loaded = await load_blocking(settings_for(tmp_path, "http://127.0.0.1:9/manifest.json"))
+    assert loaded.source == "bundled" and len(loaded.parsed.tools()) == 12
+
+
+async def test_unanswered_fetch_times_out(tmp_path, manifest_server):
+    manifest_server.delay = 5
+    settings = settings_for(tmp_path, manifest_server.url).model_copy(update={"manifest_timeout": 0.3})
+    outcome = await fetch_live(settings, None)
+    assert outcome.status == "failed" and "no answer" in outcome.reason
+
+
+async def test_unchanged_manifest_costs_a_304(tmp_path, manifest_server):
+    manifest_server.serve_json(bundled_manifest(), etag='"v1"')
+    settings = settings_for(tmp_path, manifest_server.url)
+    first = await fetch_live(settings, None)
+    assert first.status == "updated"
+    entry = read_cache(settings.cache_dir, manifest_server.url)
+    assert entry.etag == '"v1"'
+    second = await fetch_live(settings, entry)
+    assert second.status == "not-modified"
+    assert manifest_server.requests[-1]["if-none-match"] == '"v1"'
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere")
+async def test_unwritable_cache_dir_is_not_fatal(tmp_path, manifest_server):
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o500)
+    loaded = await load_blocking(Settings(cache_dir=ro / "sub", manifest_url=manifest_server.url))
+    assert loaded.source == "live"
+
+
+async def test_cache_dir_that_is_a_file_is_not_fatal(tmp_path, manifest_server, caplog):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with caplog.at_level(logging.WARNING):
+        loaded = await load_blocking(Settings(cache_dir=blocker, manifest_url=manifest_server.url))
+    assert loaded.source == "live"
+    assert any("cannot write the manifest cache" in r.message for r in caplog.records)
+
+
+async def test_cache_is_keyed_by_url(tmp_path, manifest_server):
+    settings = settings_for(tmp_path, manifest_server.url)
+    write_cache(settings.cache_dir, "http://127.0.0.1:9/other.json", changed_manifest())
+    loaded, entry = load_local(settings)
+    assert entry is None and loaded.source == "bundled"
+
+
+async def test_future_timestamp_is_not_fresh(tmp_path):
+    url = "http://127.0.0.1:9/m.json"
+    settings = settings_for(tmp_path, url)
+    write_cache(settings.cache_dir, url, changed_manifest(), now=datetime.now(timezone.utc) + timedelta(days=1))
+    loaded, entry = load_local(settings)
+    assert entry is not None and loaded.source == "stale-cache"
+
+
+async def test_bundled_mode_never_reads_cache(tmp_path, manifest_server):
+    settings = settings_for(tmp_path, manifest_server.url, manifest_mode="bundled")
+    write_cache(settings.cache_dir, manifest_server.url, changed_manifest())
+    loaded = await load_blocking(settings)
+    assert loaded.source == "bundled" and manifest_server.requests == []
+
+
+async def test_user_fallback_file_replaces_bundled_and_bad_one_is_ignored(tmp_path):
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(changed_manifest()))
+    settings = settings_for(tmp_path, "http://127.0.0.1:9/m.json", fallback_manifest=good)
+    assert load_local(settings)[0].parsed.generated_at == "2027-01-01T00:00:00.000Z"
+    bad = tmp_path / "bad.json"
+    bad.write_text("{")
+    settings = settings_for(tmp_path, "http://127.0.0.1:9/m.json", fallback_manifest=bad)
+    assert load_local(settings)[0].parsed.generated_at == bundled_manifest()["generated_at"]

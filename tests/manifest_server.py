@@ -1,0 +1,72 @@
+"""A tiny HTTP server on 127.0.0.1 that serves a manifest with whatever status, body, delay or
+ETag a test sets, and counts the requests it received."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+BUNDLED = Path(__file__).resolve().parents[1] / "src" / "iletimerkezi_mcp" / "manifest" / "manifest.fallback.json"
+
+
+def bundled_manifest() -> dict[str, Any]:
+    return json.loads(BUNDLED.read_text(encoding="utf-8"))
+
+
+class ManifestServer:
+    def __init__(self) -> None:
+        self.status = 200
+        self.body: bytes = json.dumps(bundled_manifest()).encode()
+        self.etag: str | None = None
+        self.delay = 0.0
+        self.requests: list[dict[str, str]] = []
+        self._httpd: ThreadingHTTPServer | None = None
+
+    def serve_json(self, document: Any, etag: str | None = None) -> None:
+        self.body = json.dumps(document, ensure_ascii=False).encode()
+        self.etag = etag
+        self.status = 200
+
+    @property
+    def url(self) -> str:
+        assert self._httpd is not None
+        return f"http://127.0.0.1:{self._httpd.server_address[1]}/api/manifest.json"
+
+    def start(self) -> None:
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                owner.requests.append({k.lower(): v for k, v in self.headers.items()})
+                if owner.delay:
+                    time.sleep(owner.delay)
+                if owner.etag and self.headers.get("If-None-Match") == owner.etag:
+                    self.send_response(304)
+                    self.end_headers()
+                    return
+                self.send_response(owner.status)
+                self.send_header("Content-Type", "application/json")
+                if owner.etag:
+                    self.send_header("ETag", owner.etag)
+                self.send_header("Content-Length", str(len(owner.body)))
+                self.end_headers()
+                try:
+                    self.wfile.write(owner.body)
+                except OSError:
+                    pass
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd.daemon_threads = True
+        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()

@@ -1,0 +1,93 @@
+"""Turkish mobile number normalisation and recipient-list checks."""
+
+from __future__ import annotations
+
+import pytest
+
+from iletimerkezi_mcp.sms import InvalidNumber, check_recipients, normalise_number
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "+90 532 111 22 33",
+        "+905321112233",
+        "0090 532 111 22 33",
+        "0090(532)111-22-33",
+        "90 532 111 22 33",
+        "905321112233",
+        "0 532 111 22 33",
+        "0532.111.22.33",
+        "(0532) 111-22-33",
+        "5321112233",
+        "532-111-22-33",
+        "  5321112233\t",
+        "+90 0532 111 22 33",  # trunk 0 repeated after the country code
+    ],
+)
+def test_accepted_forms_normalise_to_api_form(raw: str) -> None:
+    assert normalise_number(raw) == "905321112233"
+
+
+@pytest.mark.parametrize("prefix", ["501", "505", "530", "542", "549", "551", "559"])
+def test_real_operator_ranges_are_not_rejected(prefix: str) -> None:
+    assert normalise_number(f"0{prefix} 123 45 67") == f"90{prefix}1234567"
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason_part"),
+    [
+        ("+90 532 111 22 3", "has 9 digits after +90, needs 10"),
+        ("0090 532 111 22 333", "has 11 digits after 0090, needs 10"),
+        ("90 532 111 22 3", "has 9 digits after the country code 90, needs 10"),
+        ("0532 111 22", "has 8 digits after the leading 0, needs 10"),
+        ("532 111 22 33 44", "has 12 digits, needs 10"),
+        ("+90 212 555 12 12", "must start with 5 after +90, but starts with 2"),
+        ("0212 555 12 12", "must start with 5 after the leading 0, but starts with 2"),
+        ("212 555 12 12", "not a Turkish mobile number: must start with 5"),
+        ("+49 151 1234567", "not a Turkish number"),
+        ("0049 151 1234567", "instead of 0090"),
+        ("0532 ABC 22 33", "contains letters"),
+        ("five three two", "contains letters"),
+        ("#5321112233", "contains '#'"),
+        ("5321112233+", "'+' that is not at the start"),
+        ("", "is empty"),
+        ("   ", "is empty"),
+        ("+", "contains no digits"),
+    ],
+)
+def test_invalid_numbers_have_plain_reasons(raw: str, reason_part: str) -> None:
+    with pytest.raises(InvalidNumber) as info:
+        normalise_number(raw)
+    assert reason_part in info.value.reason
+    assert isinstance(info.value, ValueError)
+    assert info.value.raw == raw
+
+
+def test_non_text_is_invalid() -> None:
+    with pytest.raises(InvalidNumber, match="is not text"):
+        normalise_number(5321112233)  # type: ignore[arg-type]
+
+
+def test_check_recipients_keeps_order_drops_duplicates_and_reports_invalid() -> None:
+    raw = [
+        "0535 111 22 33",
+        "+90 532 111 22 33",
+        "05351112233",  # same as the first
+        "12345",
+        "5321112233",  # same as the second
+        "abc",
+        "905421112233",
+    ]
+    check = check_recipients(raw)
+    assert check.valid == ["905351112233", "905321112233", "905421112233"]
+    assert check.duplicates == ["05351112233", "5321112233"]
+    assert [bad.raw for bad in check.invalid] == ["12345", "abc"]
+    assert "contains letters" in check.invalid[1].reason
+    # JSON-friendly
+    assert check.model_dump()["invalid"][0]["raw"] == "12345"
+
+
+def test_check_recipients_empty_list() -> None:
+    check = check_recipients([])
+    assert (check.valid, check.duplicates, check.invalid) == ([], [], [])
