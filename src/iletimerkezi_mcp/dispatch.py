@@ -34,7 +34,7 @@ def error_result(text: str) -> types.CallToolResult:
 
 
 def ok_result(state: AppState, tool: str, structured: dict[str, Any], summary: str) -> types.CallToolResult:
-    if state.in_sandbox:
+    if state.in_sandbox and tool != "preview_sms":  # the preview is local: no API, sandbox or not
         structured = {**structured, "sandbox": True}
         summary = f"{SANDBOX_NOTICE}\n{summary}"
     problems = validate_structured(tool, structured)
