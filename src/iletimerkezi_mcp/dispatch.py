@@ -166,7 +166,7 @@ def _finish(state: AppState, spec: ToolSpec, prepared: PreparedCall, outcome: Ou
             structured["preview"] = prepared.preview_summary()
             summary += f" Estimated cost: {prepared.credits} credit(s) for {prepared.recipients} recipient(s)."
         if prepared.notes:
-            structured["notice"] = " ".join(prepared.notes)
+            structured["notice"] = " ".join(filter(None, [structured.get("notice"), *prepared.notes]))
         return ok_result(state, name, structured, summary)
     if outcome.kind == "api_error" and outcome.code is not None:
         text = errors.explain_api_error(outcome.code, name, outcome.provider_message, outcome.http_status)
