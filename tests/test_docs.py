@@ -1,0 +1,73 @@
+"""The README's promises: every setting documented, every config snippet valid for its format."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from iletimerkezi_mcp.settings import SETTINGS
+
+REPO = Path(__file__).resolve().parents[1]
+README = (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def blocks(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", README, flags=re.DOTALL)
+
+
+def test_every_setting_is_in_the_readme_table():
+    for spec in SETTINGS:
+        assert f"`{spec.env}`" in README and f"`{spec.flag}`" in README, spec.env
+
+
+def test_readme_commands_are_the_promised_ones():
+    assert "uvx --from . iletimerkezi-mcp --sandbox" in README
+    assert "uv run pytest" in README
+    ci = (REPO / ".ci" / "run").read_text()
+    assert ci.strip().endswith("uv run pytest")
+
+
+def test_json_snippets_are_valid_client_configs():
+    snippets = [json.loads(text) for text in blocks("json")]
+    servers = [s for s in snippets if "mcpServers" in s or "servers" in s]
+    assert len(servers) >= 7  # Claude Desktop (2), Cursor, Cline, Windsurf, VS Code, Gemini CLI
+    for snippet in servers:
+        entries = snippet.get("mcpServers") or snippet["servers"]
+        for entry in entries.values():
+            assert entry["command"] == "uvx"
+            assert "iletimerkezi-mcp" in entry["args"]
+            assert all(isinstance(v, str) for v in entry.get("env", {}).values())
+
+
+def test_example_config_file_is_valid():
+    config = json.loads((REPO / "claude_desktop_config.example.json").read_text())
+    assert set(config["mcpServers"]) == {"sms", "sms-sandbox"}
+    assert "--sandbox" in config["mcpServers"]["sms-sandbox"]["args"]
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="tomllib is 3.11+")
+def test_toml_snippet_is_a_valid_codex_config():
+    import tomllib
+
+    (snippet,) = blocks("toml")
+    config = tomllib.loads(snippet)
+    server = config["mcp_servers"]["sms"]
+    assert server["command"] == "uvx" and server["startup_timeout_sec"] >= 30
+    assert set(server["env"]) == {"ILETIMERKEZI_API_KEY", "ILETIMERKEZI_API_HASH"}
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="tomllib is 3.11+")
+def test_server_json_matches_the_package():
+    import tomllib
+
+    from iletimerkezi_mcp import __version__
+
+    server = json.loads((REPO / "server.json").read_text())
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    assert server["version"] == project["version"]
+    assert server["packages"][0]["identifier"] == project["name"]
+    assert __version__ == project["version"]

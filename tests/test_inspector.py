@@ -1,0 +1,124 @@
+"""A real third-party client: the official MCP Inspector CLI, against the sandbox.
+
+CI installs it (.ci/run) and these tests must run there; on a developer machine without
+it they are skipped. `--strict` exits non-zero on any schema some client cannot take.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.inspector
+
+
+def inspector() -> list[str]:
+    candidates = [os.environ.get("MCP_INSPECTOR"), str(REPO / ".ci/node_modules/.bin/mcp-inspector"),
+                  shutil.which("mcp-inspector")]
+    for candidate in candidates:
+        if candidate and Path(candidate).exists():
+            return [candidate]
+    if os.environ.get("CI"):
+        pytest.fail("the MCP Inspector CLI is not installed; .ci/run installs it into .ci/node_modules")
+    pytest.skip("MCP Inspector CLI not installed (run .ci/run, or npm install --prefix .ci @modelcontextprotocol/inspector)")
+
+
+def run_cli(tmp_path: Path, *args: str, server_args: tuple[str, ...] = ("--sandbox",)) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ILETIMERKEZI_")}
+    env.update(HOME=str(tmp_path), ILETIMERKEZI_MANIFEST="bundled",
+               ILETIMERKEZI_MCP_CACHE_DIR=str(tmp_path / "cache"))
+    command = [*inspector(), "--cli", "-q", "--format", "json",
+               sys.executable, "-m", "iletimerkezi_mcp", *server_args, *args]
+    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=90, cwd=REPO)
+
+
+def test_lists_every_tool_with_strict_schema_check(tmp_path):
+    done = run_cli(tmp_path, "--method", "tools/list", "--strict")
+    assert done.returncode == 0, done.stderr
+    names = {tool["name"] for tool in json.loads(done.stdout)["result"]["tools"]}
+    assert names == {"send_sms", "cancel_order", "get_report", "get_reports", "get_balance", "get_sender",
+                     "get_blacklist", "add_blacklist", "delete_blacklist", "iys_register", "iys_check",
+                     "get_inbox", "preview_sms"}
+
+
+def test_get_balance_returns_structured_content(tmp_path):
+    done = run_cli(tmp_path, "--method", "tools/call", "--tool-name", "get_balance", "--tool-args-json", "{}")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)["result"]
+    assert result["isError"] is False
+    assert result["structuredContent"]["balance"]["sms"] == 1000
+    assert result["structuredContent"]["sandbox"] is True
+
+
+def test_preview_sms_of_a_turkish_message(tmp_path):
+    text = "Sayın müşterimiz, siparişiniz yola çıktı. Teşekkür ederiz!"
+    args = json.dumps({"text": text, "recipients": ["0532 000 00 00", "+90 533 000 00 00"]})
+    done = run_cli(tmp_path, "--method", "tools/call", "--tool-name", "preview_sms", "--tool-args-json", args)
+    assert done.returncode == 0, done.stderr
+    preview = json.loads(done.stdout)["result"]["structuredContent"]
+    assert preview["encoding"] == "GSM-7 Turkish"
+    assert preview["parts"] == 1 and preview["recipient_count"] == 2 and preview["credits"] == 2
+
+
+def test_read_only_mode_lists_seven_tools(tmp_path):
+    done = run_cli(tmp_path, "--method", "tools/list", server_args=("--sandbox", "--read-only"))
+    assert done.returncode == 0, done.stderr
+    assert len(json.loads(done.stdout)["result"]["tools"]) == 7
+
+
+def test_send_and_report_against_standalone_sandbox(tmp_path, sandbox):
+    server_args = _sandbox_args(sandbox)
+    send = json.dumps({"order": {"sender": "SANDBOX", "iys": "0", "message": {
+        "text": "Siparisiniz hazir", "receipents": {"number": ["05320000002"]}}}})
+    done = run_cli(tmp_path, "--method", "tools/call", "--tool-name", "send_sms", "--tool-args-json", send,
+                   server_args=server_args)
+    assert done.returncode == 0, done.stderr
+    order_id = json.loads(done.stdout)["result"]["structuredContent"]["order"]["id"]
+    report_args = json.dumps({"order": {"id": order_id}})
+    done = run_cli(tmp_path, "--method", "tools/call", "--tool-name", "get_report", "--tool-args-json",
+                   report_args, server_args=server_args)
+    assert done.returncode == 0, done.stderr
+    order = json.loads(done.stdout)["result"]["structuredContent"]["order"]
+    assert order["id"] == order_id and order["total"] == 1
+    assert order["message"][0]["number"] == "+905320000002"
+
+
+def _sandbox_args(sandbox) -> tuple[str, ...]:
+    from iletimerkezi_mcp.sandbox import SANDBOX_API_HASH, SANDBOX_API_KEY
+
+    return ("--base-url", sandbox.url, "--api-key", SANDBOX_API_KEY, "--api-hash", SANDBOX_API_HASH)
+
+
+BIG_SEND = json.dumps({"order": {"sender": "SANDBOX", "iys": "0", "message": {
+    "text": "Kampanya bilgisi", "receipents": {"number": ["05320000003", "05320000004", "05320000005"]}}}})
+
+
+def sends(sandbox) -> list:
+    return [r for r in sandbox.requests if r.path.endswith("/send-sms/json")]
+
+
+def test_send_over_threshold_needs_the_token(tmp_path, sandbox):
+    done = run_cli(tmp_path, "--method", "tools/call", "--tool-name", "send_sms", "--tool-args-json", BIG_SEND,
+                   server_args=(*_sandbox_args(sandbox), "--confirm-above", "2"))
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)["result"]
+    assert result["structuredContent"]["confirmation"]["token"]
+    assert "CONFIRMATION NEEDED" in result["content"][0]["text"]
+    assert sends(sandbox) == []
+
+
+def test_dry_run_sends_nothing(tmp_path, sandbox):
+    done = run_cli(tmp_path, "--method", "tools/call", "--tool-name", "send_sms", "--tool-args-json", BIG_SEND,
+                   server_args=(*_sandbox_args(sandbox), "--dry-run"))
+    assert done.returncode == 0, done.stderr
+    structured = json.loads(done.stdout)["result"]["structuredContent"]
+    assert structured["dry_run"] is True
+    assert structured["request"]["body"]["request"]["authentication"] == {"key": "***", "hash": "***"}
+    assert sends(sandbox) == []
