@@ -145,7 +145,9 @@ def _preview_tool() -> ToolSpec:
 def _describe(name: str, endpoint: Endpoint, policy: ToolPolicy, settings: Settings,
               override: str | None) -> str:
     summary_source = override or (endpoint.summary.best() if endpoint.summary else None) or endpoint.notes
-    parts = [clean_text(summary_source, limit=SUMMARY_LIMIT)]
+    summary = clean_text(summary_source, limit=SUMMARY_LIMIT)
+    # Every client needs a description; a manifest entry without prose still gets a plain one.
+    parts = [summary or f"Calls the iletiMerkezi API endpoint {endpoint.path} ({endpoint.slug})."]
     if policy.experimental:
         parts.insert(0, _EXPERIMENTAL_NOTE)
     if name == "send_sms":
