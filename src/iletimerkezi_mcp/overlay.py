@@ -9,9 +9,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from iletimerkezi_mcp.manifest.models import check_object_schema
 
 
 class OverlayError(ValueError):
@@ -27,15 +27,7 @@ class ToolAdjustment(BaseModel):
     @field_validator("input_schema")
     @classmethod
     def _schema(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
-        if value is None:
-            return None
-        try:
-            Draft202012Validator.check_schema(value)
-        except SchemaError as exc:
-            raise ValueError(f"not valid JSON Schema: {exc.message[:200]}") from None
-        if value.get("type", "object") != "object":
-            raise ValueError("root must be an object schema")
-        return value
+        return None if value is None else check_object_schema(value)
 
 
 class Overlay(BaseModel):

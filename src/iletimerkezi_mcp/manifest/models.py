@@ -19,6 +19,17 @@ TOOL_NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9_-]{0,63}$")
 API_PATH = re.compile(r"^/v1/[a-z0-9][a-z0-9/-]{0,100}/json$")
 
 
+def check_object_schema(value: dict[str, Any]) -> dict[str, Any]:
+    """A valid JSON Schema (2020-12) whose root describes an object, or ValueError saying why."""
+    try:
+        Draft202012Validator.check_schema(value)
+    except SchemaError as exc:
+        raise ValueError(f"not valid JSON Schema: {exc.message[:200]}") from None
+    if value.get("type", "object") != "object":
+        raise ValueError("the schema's root must be an object schema")
+    return value
+
+
 class ManifestError(ValueError):
     """The whole document is unusable (not JSON, wrong shape, no usable endpoint)."""
 
@@ -78,12 +89,7 @@ class Endpoint(BaseModel):
     def _valid_schema(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
         if value is None:
             return None
-        try:
-            Draft202012Validator.check_schema(value)
-        except SchemaError as exc:
-            raise ValueError(f"input_schema is not valid JSON Schema: {exc.message[:200]}") from None
-        if value.get("type", "object") != "object":
-            raise ValueError("input_schema root must be an object schema")
+        check_object_schema(value)
         props = value.get("properties", {})
         if "authentication" in props:
             # Credentials are ours to add; a schema asking the model for them is hostile or broken.
