@@ -43,7 +43,8 @@ def code(response: dict) -> int:
     return response["status"]["code"]
 
 
-def test_delivery_progression_and_refund(sandbox: SandboxServer) -> None:
+def test_delivery_progression_and_refund(sandbox_factory) -> None:
+    sandbox = sandbox_factory(delivery_delay=0.5)  # room for a slow CI between send and first read
     order_id = send(sandbox, [GOOD, BAD])
     first = report(sandbox, id=order_id)["order"]
     assert first["status"] == 113
@@ -51,7 +52,7 @@ def test_delivery_progression_and_refund(sandbox: SandboxServer) -> None:
     assert first["price"] == 2
     assert [m["status"] for m in first["message"]] == [110, 110]
     assert sandbox.state.credits == 998
-    time.sleep(0.4)  # just past delivery_delay=0.3
+    time.sleep(0.6)  # just past delivery_delay
     final = report(sandbox, id=order_id)["order"]
     assert final["status"] == 114
     assert (final["delivered"], final["undelivered"], final["waiting"]) == (1, 1, 0)
