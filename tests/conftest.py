@@ -6,6 +6,7 @@ Everything binds 127.0.0.1; nothing here reaches the internet.
 from __future__ import annotations
 
 import os
+import socket
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -18,13 +19,21 @@ pytest_plugins = ["sandbox_fixtures"]
 
 REPO = Path(__file__).resolve().parents[1]
 BUNDLED = REPO / "src" / "iletimerkezi_mcp" / "manifest" / "manifest.fallback.json"
-# A closed port on loopback: connection refused at once, never the internet.
-UNREACHABLE = "http://127.0.0.1:9/manifest.json"
+# A loopback port that refuses connections at once: bound for the whole session but never
+# listening, so no other process can take it (a fixed port like 9 may be in use).
+_REFUSER = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+_REFUSER.bind(("127.0.0.1", 0))
+UNREACHABLE = f"http://127.0.0.1:{_REFUSER.getsockname()[1]}/manifest.json"
 
 
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@pytest.fixture
+def refused_url() -> str:
+    return UNREACHABLE
 
 
 @pytest.fixture

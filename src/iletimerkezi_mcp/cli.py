@@ -12,6 +12,8 @@ import sys
 from collections.abc import Sequence
 
 from iletimerkezi_mcp import __version__
+from iletimerkezi_mcp.manifest.models import ManifestError
+from iletimerkezi_mcp.overlay import OverlayError
 from iletimerkezi_mcp.settings import SETTINGS, Settings, SettingsError, load_settings
 
 EPILOG = """commands:
@@ -90,12 +92,17 @@ def main(argv: Sequence[str] | None = None) -> None:
         elif command == "sandbox":
             from iletimerkezi_mcp.sandbox import run_standalone
 
-            run_standalone(namespace.port, namespace.state_file, namespace.delivery_delay)
+            try:
+                run_standalone(namespace.port, namespace.state_file, namespace.delivery_delay)
+            except OSError as exc:
+                print(f"iletimerkezi-mcp sandbox: cannot listen on 127.0.0.1:{namespace.port} "
+                      f"({exc.strerror or exc}); choose another --port", file=sys.stderr)
+                raise SystemExit(1) from None
         else:
             from iletimerkezi_mcp import commands
 
             raise SystemExit(commands.run(command, namespace, settings))
-    except SettingsError as exc:
+    except (SettingsError, OverlayError, ManifestError) as exc:
         print(f"iletimerkezi-mcp: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
     except KeyboardInterrupt:
@@ -105,11 +112,6 @@ def main(argv: Sequence[str] | None = None) -> None:
 def _serve(settings: Settings) -> None:
     import anyio
 
-    from iletimerkezi_mcp.overlay import OverlayError
     from iletimerkezi_mcp.server import serve
 
-    try:
-        anyio.run(serve, settings)
-    except OverlayError as exc:
-        print(f"iletimerkezi-mcp: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
+    anyio.run(serve, settings)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -114,7 +116,9 @@ async def _diff(settings: Settings) -> int:
     sources: dict[str, LoadedManifest | None] = {"bundled": load_bundled(settings)}
     entry = read_cache(settings.resolved_cache_dir(), settings.manifest_url)
     sources["cached"] = load_local(settings)[0] if entry is not None else None
-    outcome = await fetch_live(settings.model_copy(update={"cache_dir": _scratch_dir()}), None)
+    with tempfile.TemporaryDirectory(prefix="iletimerkezi-mcp-diff-") as scratch:
+        # The diff must not replace the served cache; the live copy goes to a throwaway dir.
+        outcome = await fetch_live(settings.model_copy(update={"cache_dir": Path(scratch)}), None)
     sources["live"] = outcome.loaded
     if outcome.loaded is None:
         print(f"live: unavailable ({outcome.reason})")
@@ -157,11 +161,3 @@ def _fields(schema: dict[str, Any], prefix: str = "") -> dict[str, str]:
         if isinstance(sub.get("items"), dict):
             out.update(_fields(sub["items"], f"{path}[]."))
     return out
-
-
-def _scratch_dir() -> Any:
-    import tempfile
-    from pathlib import Path
-
-    # The diff must not replace the served cache; the live copy goes to a throwaway dir.
-    return Path(tempfile.mkdtemp(prefix="iletimerkezi-mcp-diff-"))

@@ -129,6 +129,9 @@ async def _confirm(state: AppState, spec: ToolSpec, prepared: PreparedCall, toke
     """None when the send may go ahead; otherwise the result that stops it."""
     book: ConfirmationBook = state.confirmations
     digest = book.digest(spec.name, prepared.arguments)
+    if token is not None and not isinstance(token, str):
+        return error_result("send_sms: not sent: the confirmation_token is malformed; use the exact token "
+                            "string from the preview result.")
     if token:
         problem = book.check(token, digest)
         if problem is None:

@@ -119,17 +119,37 @@ async def check_api(settings: Settings, origin: str, credentials: Credentials | 
                  fix="run again later; if it persists, check the provider's status")
 
 
+def check_overlay(settings: Settings) -> Check | None:
+    if settings.overlay is None:
+        return None
+    from iletimerkezi_mcp.overlay import OverlayError, load_overlay
+
+    try:
+        overlay = load_overlay(settings.overlay)
+    except OverlayError as exc:
+        return Check(status="PROBLEM", name="overlay", detail=str(exc),
+                     fix="fix the file (see the README's overlay example) or unset ILETIMERKEZI_OVERLAY; "
+                         "the server refuses to start with it")
+    return Check(status="OK", name="overlay", detail=overlay.describe())
+
+
 async def run_doctor(settings: Settings) -> int:
     from iletimerkezi_mcp.server import build_state
 
+    in_sandbox = settings.sandbox and not settings.base_url
+    origin = "the built-in sandbox" if in_sandbox else settings.base_url or PROVIDER_API_ORIGIN
     checks = [Check(status="OK", name="settings",
-                    detail=f"read; API origin {settings.base_url or PROVIDER_API_ORIGIN}"
-                           f"{' (sandbox)' if settings.sandbox and not settings.base_url else ''}; "
+                    detail=f"read; API origin {origin}; "
                            f"read-only {'on' if settings.read_only else 'off'}, dry-run "
                            f"{'on' if settings.dry_run else 'off'}")]
     checks += [check_credentials_set(settings), check_cache_dir(settings), check_manifest(settings),
                await check_manifest_url(settings)]
-    state = build_state(settings)
+    overlay = check_overlay(settings)
+    if overlay is not None:
+        checks.append(overlay)
+    # A broken overlay is reported above; the remaining checks run without it.
+    state = build_state(settings if overlay is None or overlay.status == "OK"
+                        else settings.model_copy(update={"overlay": None}))
     if settings.sandbox and not settings.base_url:
         from iletimerkezi_mcp.sandbox import SandboxServer
 

@@ -160,7 +160,9 @@ def _retryable(outcome: Outcome) -> bool:
         return True
     if outcome.code == 503:
         return True
-    return outcome.kind == "http_error" and (outcome.http_status or 0) >= 500
+    # HTTP 5xx is a server-side failure unless the body gives a definite answer (a 4xx code).
+    server_failed = (outcome.http_status or 0) >= 500
+    return server_failed and (outcome.code is None or outcome.code >= 500 or outcome.code == 200)
 
 
 def _as_int(value: object) -> int | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from iletimerkezi_mcp.app import AppState
+from iletimerkezi_mcp.app import AppState, warn_unpinned_hosts
 from iletimerkezi_mcp.manifest.cache import read_cache
 from iletimerkezi_mcp.manifest.loader import fetch_live, needs_refresh
 
@@ -31,6 +31,7 @@ async def refresh_once(state: AppState) -> bool:
     except Exception as exc:  # a manifest we cannot build tools from must not take the server down
         log.warning("live manifest not used: building tools failed (%s)", str(exc)[:200])
         return False
+    warn_unpinned_hosts(outcome.loaded, None if state.in_sandbox else state.api_origin())
     if catalog.fingerprint == state.catalog.fingerprint:
         state.catalog = catalog  # same tools; keep provenance current
         return False

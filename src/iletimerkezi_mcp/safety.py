@@ -196,7 +196,8 @@ class ConfirmationBook:
 
     def check(self, token: str, digest: str) -> str | None:
         """None when the token authorises this payload; otherwise why not, in plain words."""
-        expires_text, _, mac = token.strip().partition(".")
+        token = token.strip()
+        expires_text, _, mac = token.partition(".")
         if not expires_text.isdigit() or not mac:
             return "the confirmation_token is malformed; use the exact token from the preview result"
         expires = int(expires_text)

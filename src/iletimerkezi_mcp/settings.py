@@ -175,7 +175,7 @@ def load_settings(env: Mapping[str, str] | None = None, overrides: Mapping[str, 
     values: dict[str, object] = {}
     for spec in SETTINGS:
         raw = env.get(spec.env)
-        if raw is None:
+        if raw is None or not raw.strip():  # "" in a client's env block means "not set"
             continue
         values[spec.field] = parse_bool(spec.env, raw) if spec.is_bool else raw
     for key, value in (overrides or {}).items():

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 from typing import Any
 
 import mcp.types as types
@@ -27,7 +28,8 @@ from iletimerkezi_mcp.text import clean_text
 
 DESCRIPTION_LIMIT = 1024
 SUMMARY_LIMIT = 600
-DOC_URL_PREFIXES = ("https://www.iletimerkezi.com/", "https://iletimerkezi.com/")
+# Only a plain link to the provider's own docs is appended; anything else in doc_url is dropped.
+DOC_URL = re.compile(r"https://(?:www\.)?iletimerkezi\.com/[A-Za-z0-9._~/#%-]{0,300}")
 CONFIRMATION_FIELD = "confirmation_token"
 
 _SEND_NOTE = (
@@ -98,7 +100,7 @@ def build_catalog(manifest: LoadedManifest, settings: Settings, overlay: Overlay
 
 def _api_tool(name: str, endpoint: Endpoint, settings: Settings, overlay: Overlay | None) -> ToolSpec:
     policy = policy_for(name)
-    original = endpoint.input_schema or {"type": "object", "properties": {}}
+    original = _accept_any_schedule(name, endpoint.input_schema or {"type": "object", "properties": {}})
     validators = [Draft202012Validator(original)]
     published_source = original
     description_override = None
@@ -155,7 +157,7 @@ def _describe(name: str, endpoint: Endpoint, policy: ToolPolicy, settings: Setti
     elif not policy.read_only:
         parts.append(_WRITE_NOTE)
     doc = endpoint.doc_url.en if endpoint.doc_url else None
-    reference = f"Reference: {doc}" if doc and doc.startswith(DOC_URL_PREFIXES) and " " not in doc else ""
+    reference = f"Reference: {doc}" if doc and DOC_URL.fullmatch(doc) else ""
     room = DESCRIPTION_LIMIT - len(reference) - 2
     body = clean_text("\n\n".join(p for p in parts if p), limit=room)
     return f"{body}\n\n{reference}" if reference else body
@@ -169,6 +171,20 @@ def _annotations(title: str, policy: ToolPolicy) -> types.ToolAnnotations:
         idempotent_hint=policy.idempotent,
         open_world_hint=policy.open_world,
     )
+
+
+def _accept_any_schedule(name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """send_sms takes ISO 8601 and times with seconds too: safety.prepare() converts them to the
+    API's exact dd/MM/yyyy HH:mm (never with seconds) and refuses what it cannot read."""
+    field = schema.get("properties", {}).get("order", {}).get("properties", {}).get("sendDateTime")
+    if name != "send_sms" or not isinstance(field, dict) or "pattern" not in field:
+        return schema
+    relaxed = copy.deepcopy(schema)
+    field = relaxed["properties"]["order"]["properties"]["sendDateTime"]
+    field.pop("pattern")
+    field["description"] = (field.get("description", "") + " ISO 8601 (e.g. 2026-06-15T10:30) is also "
+                            "accepted and converted to Istanbul time; seconds are always dropped.").strip()
+    return relaxed
 
 
 def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:

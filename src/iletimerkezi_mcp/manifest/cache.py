@@ -66,7 +66,7 @@ def read_cache(cache_dir: Path, url: str) -> CacheEntry | None:
         if fetched_at.tzinfo is None:
             fetched_at = fetched_at.replace(tzinfo=timezone.utc)
         parsed = parse_manifest(envelope.get("manifest"))
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
         log.warning("manifest cache %s is corrupt (%s); ignoring it", path, str(exc)[:200])
         return None
     return CacheEntry(

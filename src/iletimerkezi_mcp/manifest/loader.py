@@ -122,7 +122,7 @@ async def fetch_live(
     try:
         document = json.loads(bytes(body).decode("utf-8"))
         parsed = parse_manifest(document)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         return _failed(url, f"invalid manifest: {_short(exc)}")
     for slug, reason in parsed.skipped:
         log.warning("live manifest: endpoint %s skipped: %s", slug, reason)
@@ -151,7 +151,7 @@ def _from_cache(entry: CacheEntry, fresh: bool) -> LoadedManifest:
 def _parse_file(path: Path) -> ParsedManifest:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise ManifestError(f"{path} is not valid JSON: {_short(exc)}") from None
     parsed = parse_manifest(document)
     for slug, reason in parsed.skipped:

@@ -25,6 +25,8 @@ def check_object_schema(value: dict[str, Any]) -> dict[str, Any]:
         Draft202012Validator.check_schema(value)
     except SchemaError as exc:
         raise ValueError(f"not valid JSON Schema: {exc.message[:200]}") from None
+    except RecursionError:
+        raise ValueError("the schema is nested too deeply to check") from None
     if value.get("type", "object") != "object":
         raise ValueError("the schema's root must be an object schema")
     return value
@@ -73,7 +75,7 @@ class Endpoint(BaseModel):
     @field_validator("path")
     @classmethod
     def _plain_api_path(cls, value: str) -> str:
-        if not API_PATH.match(value):
+        if not API_PATH.fullmatch(value):
             raise ValueError(f"path must look like /v1/<name>/json, got {value[:80]!r}")
         return value
 
@@ -143,7 +145,7 @@ def parse_manifest(data: object) -> ParsedManifest:
         if endpoint.mcp_tool:
             seen_tools.add(endpoint.mcp_tool)
         endpoints.append(endpoint)
-    if not seen_tools:
+    if not any(ep.mcp_tool and ep.input_schema is not None for ep in endpoints):
         raise ManifestError("manifest has no usable tool (no endpoint with a valid mcp_tool and input_schema)")
     return ParsedManifest(
         schema_version=_opt_str(data.get("schema_version")),
