@@ -134,3 +134,7 @@ def test_random_input_is_always_safe_and_bounded() -> None:
         cleaned = clean_text(raw, limit=limit)
         assert len(cleaned) <= limit
         assert not [c for c in cleaned if c != "\n" and unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn")]
+
+
+def test_terminal_escape_sequences_are_removed_whole():
+    assert clean_text("a \x1b[31mred\x1b[0m b \x1b]0;title\x07c") == "a red b c"

@@ -33,6 +33,10 @@ class AppState:
         self.settings = settings
         self.overlay: Overlay | None = load_overlay(settings.overlay) if settings.overlay else None
         check_tool_filter(settings, set(manifest.parsed.tools()))
+        if self.overlay is not None:
+            for name in sorted(set(self.overlay.tools) - set(manifest.parsed.tools())):
+                log.warning("%s names tool %r, which the manifest does not have; that entry does nothing",
+                            self.overlay.path, name)
         self.catalog: Catalog = self.build(manifest)
         self.confirmations = ConfirmationBook()
         self.sandbox: Any = None  # a started SandboxServer in --sandbox mode

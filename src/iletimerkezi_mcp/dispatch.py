@@ -180,6 +180,15 @@ def _finish(state: AppState, spec: ToolSpec, prepared: PreparedCall, outcome: Ou
     else:
         text = errors.explain_transport_error(name, outcome.transport or "network", outcome.detail,
                                               is_write=not spec.policy.read_only, attempts=outcome.attempts)
+    if prepared.previews:
+        text += f"\n\n{_preview_line(prepared)}"
     if state.in_sandbox:
         text = f"{SANDBOX_NOTICE}\n{text}"
     return error_result(text)
+
+
+def _preview_line(prepared: PreparedCall) -> str:
+    encodings = ", ".join(sorted({p.encoding for p in prepared.previews}))
+    parts = "+".join(str(p.parts) for p in prepared.previews)
+    return (f"Preview of this send: {encodings}, {parts} part(s) per recipient, {prepared.recipients} "
+            f"recipient(s), about {prepared.credits} credit(s).")

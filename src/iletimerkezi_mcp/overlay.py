@@ -50,11 +50,14 @@ def load_overlay(path: Path) -> Overlay:
         raise OverlayError(f"overlay {path}: not valid JSON ({exc})") from None
     if not isinstance(document, dict):
         raise OverlayError(f"overlay {path}: must be a JSON object like {{\"tools\": {{...}}}}")
+    unknown = sorted(set(document) - {"tools"})
+    if unknown:
+        raise OverlayError(f"overlay {path}: unknown top-level key(s) {', '.join(unknown)}; only \"tools\" is allowed")
     try:
-        return Overlay(tools=document.get("tools", {}), path=str(path), **{
-            k: v for k, v in document.items() if k not in ("tools", "path")
-        })
-    except ValidationError as exc:
+        return Overlay(tools=document.get("tools", {}), path=str(path))
+    except (ValidationError, RecursionError) as exc:
+        if isinstance(exc, RecursionError):
+            raise OverlayError(f"overlay {path}: a schema is nested too deeply") from None
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()[:5]
         )

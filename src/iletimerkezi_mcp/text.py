@@ -31,11 +31,14 @@ _CODE = re.compile(r"`([^`\n]*)`")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+", re.MULTILINE)
 _BULLET = re.compile(r"^\s*[-*+]\s+", re.MULTILINE)
 _SPACES = re.compile(r"[ \t]+")
+# CSI (colours, cursor) and OSC (titles, links) sequences; a lone ESC goes with the controls.
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\))")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
 def strip_invisible(text: str) -> str:
     """Drop control, zero-width and bidi-override characters; keep newlines and tabs as spaces."""
+    text = _ANSI.sub("", text)  # terminal escapes: drop the whole sequence, not just ESC
     out = []
     for ch in text:
         code = ord(ch)
