@@ -71,3 +71,6 @@ def test_server_json_matches_the_package():
     assert server["version"] == project["version"]
     assert server["packages"][0]["identifier"] == project["name"]
     assert __version__ == project["version"]
+    bundle = json.loads((REPO / "manifest.json").read_text())  # the MCPB desktop-extension manifest
+    assert bundle["version"] == project["version"] and bundle["name"] == project["name"]
+    assert bundle["user_config"]["api_key"]["sensitive"] is True
