@@ -2,42 +2,11 @@
 
 from __future__ import annotations
 
-# The wire message is always Turkish. Texts are copied from §3.1, trailing periods included.
-MESSAGES: dict[int, str] = {
-    200: "İşlem başarılı",
-    400: "İstek çözümlenemedi",
-    401: "Üyelik bilgileri hatalı",
-    402: "Bakiye yetersiz",
-    403: "Aktif abonelik bulunamadı",
-    404: "API istek yapılan yönteme sahip değil",
-    422: "İstek içerisindeki değerler doğrulanamadı.",
-    450: "Gönderilen başlık kullanıma uygun değil",
-    451: "Tekrar eden sipariş",
-    452: "Mesaj alıcıları hatalı",
-    453: "Sipariş boyutu aşıldı",
-    454: "Mesaj metni boş",
-    455: "Sipariş bulunamadı",
-    456: "Sipariş gönderim tarihi henüz gelmedi",
-    457: "Mesaj gönderim tarihinin formatı hatalı",
-    458: "Tarih aralığı hatalı",
-    459: "Başlık kısmı boş olamaz",
-    460: "Başlık 11 karakterden fazla olmamalı ve Türkçe karakter içermemelidir.",
-    461: "Grup adını boş bırakamazsınız.",
-    462: "Grup id alanını boş bırakamazsınız.",
-    463: "Böyle bir grup bulunamadı.",
-    464: "Page değeri 1 den başlamalı.",
-    465: "Kişi bulunamadı.",
-    466: "Hatalı numara.",
-    467: "Evrak bilgisi eksik.",
-    468: "IYS üzerinden sorgulama yapılıp, yapılmayacağını ayarlamalısınız.",
-    469: "IYS listenizi seçmelisiniz, BIREYSEL veya TACIR.",
-    470: "IYS kodunuzu ayarlamalısınız.",
-    471: "Arama terimi en az 3 karakter olmalıdır",
-    472: "Ad, soyad, cep telefonu, email alanlarından en az biri dolu olmalıdır.",
-    473: "Özel alan bulunamadı.",
-    474: "Bu numara üzerindeki engelleme kaldırılamaz",
-    503: "Sunucu geçici olarak servis dışı",
-}
+from iletimerkezi_mcp.errors import CODES
+
+# The wire message is always Turkish. One table for the whole project: the client explains
+# these codes (errors.py) and the fake answers with them, so the two can never drift apart.
+MESSAGES: dict[int, str] = {code: info.wire_message_tr for code, info in CODES.items()}
 
 # Report status values (§3.2). They are payload values, never body codes.
 MSG_QUEUED, MSG_DELIVERED, MSG_UNDELIVERED = 110, 111, 112
