@@ -15,6 +15,10 @@ from iletimerkezi_mcp.manifest.loader import fetch_live, needs_refresh
 
 log = logging.getLogger(__name__)
 
+# The first check waits (at most this long) for the client's first tools/list, so the
+# handshake never shares the CPU with TLS set-up and cache parsing.
+STARTUP_GRACE = 2.0
+
 
 async def refresh_once(state: AppState) -> bool:
     """Fetch if due; swap and notify when the offered tools changed. True when swapped."""
@@ -51,6 +55,9 @@ async def refresh_in_background(state: AppState) -> None:
     import anyio
 
     interval = min(max(state.settings.manifest_ttl, 1.0), 3600.0)
+    with anyio.move_on_after(STARTUP_GRACE):
+        while state.session is None:  # set by the first tools/list or tools/call
+            await anyio.sleep(0.02)
     while state.settings.manifest_mode == "auto":
         try:
             await refresh_once(state)

@@ -99,7 +99,9 @@ def build_server(settings: Settings, *, transport: httpx.AsyncBaseTransport | No
 async def serve(settings: Settings) -> None:
     from mcp.server.stdio import stdio_server
 
-    server = build_server(settings)
+    state = build_state(settings)
+    server = build_server(settings, state=state)
+    log.info("serving %d tools from the %s", len(state.catalog.specs), state.catalog.manifest.describe())
     async with stdio_server() as (read_stream, write_stream):
         await server.run(read_stream, write_stream,
                          server.create_initialization_options(NotificationOptions(tools_changed=True)))

@@ -65,7 +65,7 @@ def read_cache(cache_dir: Path, url: str) -> CacheEntry | None:
         fetched_at = datetime.fromisoformat(str(envelope["fetched_at"]).replace("Z", "+00:00"))
         if fetched_at.tzinfo is None:
             fetched_at = fetched_at.replace(tzinfo=timezone.utc)
-        parsed = parse_manifest(envelope.get("manifest"))
+        parsed = parse_manifest(envelope.get("manifest"), check_schemas=False)  # checked before writing
     except (ValueError, KeyError, TypeError, RecursionError) as exc:
         log.warning("manifest cache %s is corrupt (%s); ignoring it", path, str(exc)[:200])
         return None

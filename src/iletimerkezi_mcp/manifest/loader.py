@@ -65,7 +65,7 @@ def load_bundled(settings: Settings) -> LoadedManifest:
             log.warning("ILETIMERKEZI_FALLBACK_MANIFEST %s unusable (%s); using the packaged copy",
                         settings.fallback_manifest, _short(exc))
     path = bundled_path()
-    return LoadedManifest(source="bundled", parsed=_parse_file(path), origin=str(path))
+    return LoadedManifest(source="bundled", parsed=_parse_file(path, check_schemas=False), origin=str(path))
 
 
 def load_local(settings: Settings, now: datetime | None = None) -> tuple[LoadedManifest, CacheEntry | None]:
@@ -148,12 +148,12 @@ def _from_cache(entry: CacheEntry, fresh: bool) -> LoadedManifest:
                           origin=str(entry.path), fetched_at=entry.fetched_at)
 
 
-def _parse_file(path: Path) -> ParsedManifest:
+def _parse_file(path: Path, *, check_schemas: bool = True) -> ParsedManifest:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, RecursionError) as exc:
         raise ManifestError(f"{path} is not valid JSON: {_short(exc)}") from None
-    parsed = parse_manifest(document)
+    parsed = parse_manifest(document, check_schemas=check_schemas)
     for slug, reason in parsed.skipped:
         log.warning("manifest %s: endpoint %s skipped: %s", path.name, slug, reason)
     return parsed
