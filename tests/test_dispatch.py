@@ -59,3 +59,27 @@ def test_overlay_entry_for_a_tool_the_manifest_lacks_is_warned_about(tmp_path, s
     with caplog.at_level(logging.WARNING):
         build_state(settings_for(tmp_path, sandbox, ILETIMERKEZI_OVERLAY=str(path)))
     assert any("send_smss" in r.getMessage() and "does nothing" in r.getMessage() for r in caplog.records)
+
+
+def test_sandbox_account_survives_a_restart_and_a_corrupt_file_starts_fresh(tmp_path, caplog):
+    settings = load_settings(env={"ILETIMERKEZI_SANDBOX": "1", "ILETIMERKEZI_MANIFEST": "bundled",
+                                  "ILETIMERKEZI_MCP_CACHE_DIR": str(tmp_path)})
+    first = build_state(settings)
+    first.start_sandbox()
+    first.sandbox.state.credits = 42
+    first.sandbox.state.save()
+    first.stop_sandbox()
+    second = build_state(settings)
+    second.start_sandbox()
+    assert second.sandbox.state.credits == 42
+    second.stop_sandbox()
+
+    (tmp_path / "sandbox-state.json").write_text("{ half written")
+    third = build_state(settings)
+    with caplog.at_level(logging.WARNING):
+        third.start_sandbox()
+    try:
+        assert third.sandbox.state.credits == 1000 and third.sandbox.state.state_file is None
+        assert any("fresh in-memory account" in r.getMessage() for r in caplog.records)
+    finally:
+        third.stop_sandbox()

@@ -96,6 +96,38 @@ def _sandbox_args(sandbox) -> tuple[str, ...]:
     return ("--base-url", sandbox.url, "--api-key", SANDBOX_API_KEY, "--api-hash", SANDBOX_API_HASH)
 
 
+def test_get_balance_against_a_local_fake_set_by_environment(tmp_path, sandbox):
+    from iletimerkezi_mcp.sandbox import SANDBOX_API_HASH, SANDBOX_API_KEY
+
+    # The way a user configures a local fake: env vars, passed by the Inspector's -e.
+    env_flags = ("-e", f"ILETIMERKEZI_BASE_URL={sandbox.url}", "-e", f"ILETIMERKEZI_API_KEY={SANDBOX_API_KEY}",
+                 "-e", f"ILETIMERKEZI_API_HASH={SANDBOX_API_HASH}")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ILETIMERKEZI_")}
+    env.update(HOME=str(tmp_path), ILETIMERKEZI_MANIFEST="bundled")
+    command = [*inspector(), "--cli", "-q", "--format", "json", *env_flags, sys.executable, "-m",
+               "iletimerkezi_mcp", "--method", "tools/call", "--tool-name", "get_balance", "--tool-args-json", "{}"]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=90, cwd=REPO)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)["result"]
+    assert result["structuredContent"]["balance"] == {"amount": 250, "sms": 1000, "currency": "TRY"}
+    assert "sandbox" not in result["structuredContent"]  # a configured fake is not the built-in sandbox
+    assert [r.path for r in sandbox.requests] == ["/v1/get-balance/json"]
+
+
+def test_readme_run_command_sends_then_reads_the_report_in_a_second_run(tmp_path):
+    """Each Inspector run starts a new server; the sandbox account lives on in the cache dir."""
+    send = json.dumps({"order": {"sender": "SANDBOX", "iys": "0", "message": {
+        "text": "Kargonuz yola cikti", "receipents": {"number": ["0532 000 00 06"]}}}})
+    done = run_cli(tmp_path, "--method", "tools/call", "--tool-name", "send_sms", "--tool-args-json", send)
+    assert done.returncode == 0, done.stderr
+    order_id = json.loads(done.stdout)["result"]["structuredContent"]["order"]["id"]
+    report = json.dumps({"order": {"id": order_id}})
+    done = run_cli(tmp_path, "--method", "tools/call", "--tool-name", "get_report", "--tool-args-json", report)
+    assert done.returncode == 0, done.stderr
+    order = json.loads(done.stdout)["result"]["structuredContent"]["order"]
+    assert order["id"] == order_id and order["message"][0]["number"] == "+905320000006"
+
+
 BIG_SEND = json.dumps({"order": {"sender": "SANDBOX", "iys": "0", "message": {
     "text": "Kampanya bilgisi", "receipents": {"number": ["05320000003", "05320000004", "05320000005"]}}}})
 

@@ -48,6 +48,7 @@ def test_every_setting_is_read_from_its_environment_variable(tmp_path: Path) -> 
         "ILETIMERKEZI_MAX_RECIPIENTS": "10",
         "ILETIMERKEZI_MAX_CREDITS_PER_CALL": "100",
         "ILETIMERKEZI_SANDBOX": "yes",
+        "ILETIMERKEZI_SANDBOX_STATE": str(tmp_path / "s.json"),
         "ILETIMERKEZI_TIMEOUT": "2.5",
         "ILETIMERKEZI_LOG_LEVEL": "debug",
     }
@@ -64,6 +65,7 @@ def test_every_setting_is_read_from_its_environment_variable(tmp_path: Path) -> 
     assert s.tools == ("send_sms", "get_report")
     assert (s.confirm_above, s.max_recipients, s.max_credits_per_call) == (5, 10, 100)
     assert s.timeout == 2.5 and s.log_level == "DEBUG"
+    assert s.sandbox_state_path() == tmp_path / "s.json"
 
 
 def test_flags_override_the_environment() -> None:
@@ -189,3 +191,9 @@ def test_every_setting_spec_is_consistent() -> None:
 
 def _field(env: str) -> str:
     return next(s.field for s in SETTINGS if s.env == env)
+
+
+def test_sandbox_state_defaults_to_the_cache_dir_and_memory_turns_it_off(tmp_path):
+    s = load_settings(env={"ILETIMERKEZI_MCP_CACHE_DIR": str(tmp_path)})
+    assert s.sandbox_state_path() == tmp_path / "sandbox-state.json"
+    assert load_settings(env={"ILETIMERKEZI_SANDBOX_STATE": "memory"}).sandbox_state_path() is None

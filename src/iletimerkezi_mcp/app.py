@@ -45,6 +45,29 @@ class AppState:
         self._client: ApiClient | None = None
         warn_unpinned_hosts(manifest, self.api_origin() if not settings.sandbox else None)
 
+    def start_sandbox(self) -> None:
+        """In --sandbox mode (without an explicit base URL), start the fake API in-process.
+
+        Its account is kept in a file so orders, balance and reports survive a restart (and
+        separate CLI runs); an unusable file means a fresh in-memory account, never a crash.
+        """
+        if not self.settings.sandbox or self.settings.base_url or self.sandbox is not None:
+            return
+        from iletimerkezi_mcp.sandbox import SandboxServer, SandboxState
+
+        path = self.settings.sandbox_state_path()
+        try:
+            account = SandboxState(state_file=path)
+        except (ValueError, OSError) as exc:
+            log.warning("sandbox state %s unusable (%s); using a fresh in-memory account", path, str(exc)[:200])
+            account = SandboxState()
+        self.sandbox = SandboxServer(account).start()
+        log.info("sandbox API listening on %s (state: %s)", self.sandbox.url, path or "in memory")
+
+    def stop_sandbox(self) -> None:
+        if self.sandbox is not None:
+            self.sandbox.stop()
+
     def build(self, manifest: LoadedManifest) -> Catalog:
         return build_catalog(manifest, self.settings, self.overlay)
 

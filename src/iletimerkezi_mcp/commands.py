@@ -62,17 +62,12 @@ async def call_once(settings: Settings, tool: str, args_json: str) -> int:
         print(f"--json is not valid JSON: {exc}", file=sys.stderr)
         return 2
     state = build_state(settings)
-    if settings.sandbox and not settings.base_url:
-        from iletimerkezi_mcp.sandbox import SandboxServer
-
-        state.sandbox = SandboxServer()
-        state.sandbox.start()
+    state.start_sandbox()
     try:
         result = await call_tool(state, tool, arguments)
     finally:
         await state.aclose()
-        if state.sandbox is not None:
-            state.sandbox.stop()
+        state.stop_sandbox()
     for item in result.content:
         print(getattr(item, "text", ""))
     return 1 if result.is_error else 0

@@ -150,16 +150,11 @@ async def run_doctor(settings: Settings) -> int:
     # A broken overlay is reported above; the remaining checks run without it.
     state = build_state(settings if overlay is None or overlay.status == "OK"
                         else settings.model_copy(update={"overlay": None}))
-    if settings.sandbox and not settings.base_url:
-        from iletimerkezi_mcp.sandbox import SandboxServer
-
-        state.sandbox = SandboxServer()
-        state.sandbox.start()
+    state.start_sandbox()
     try:
         checks.append(await check_api(settings, state.api_origin(), state.credentials()))
     finally:
-        if state.sandbox is not None:
-            state.sandbox.stop()
+        state.stop_sandbox()
     for check in checks:
         print(check.render())
     problems = sum(c.status == "PROBLEM" for c in checks)

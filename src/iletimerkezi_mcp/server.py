@@ -58,12 +58,7 @@ def build_server(settings: Settings, *, transport: httpx.AsyncBaseTransport | No
 
     @asynccontextmanager
     async def lifespan(_: Server[AppState]) -> AsyncIterator[AppState]:
-        if settings.sandbox and not settings.base_url:
-            from iletimerkezi_mcp.sandbox import SandboxServer
-
-            state.sandbox = SandboxServer()
-            state.sandbox.start()
-            log.info("sandbox API listening on %s", state.sandbox.url)
+        state.start_sandbox()
         try:
             async with anyio.create_task_group() as group:
                 group.start_soon(refresh_in_background, state)
@@ -71,8 +66,7 @@ def build_server(settings: Settings, *, transport: httpx.AsyncBaseTransport | No
                 group.cancel_scope.cancel()
         finally:
             await state.aclose()
-            if state.sandbox is not None:
-                state.sandbox.stop()
+            state.stop_sandbox()
 
     async def list_tools(ctx: ServerRequestContext[AppState], params: types.PaginatedRequestParams | None
                          ) -> types.ListToolsResult:

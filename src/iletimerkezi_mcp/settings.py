@@ -77,6 +77,9 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 help=f"Hard cap on credits per send_sms call (default {DEFAULT_MAX_CREDITS_PER_CALL})."),
     SettingSpec(field="sandbox", env="ILETIMERKEZI_SANDBOX", flag="--sandbox", is_bool=True,
                 help="Serve every tool against the built-in sandbox: no account, no cost, no real SMS."),
+    SettingSpec(field="sandbox_state", env="ILETIMERKEZI_SANDBOX_STATE", flag="--sandbox-state",
+                help="File that keeps the sandbox account between runs (default: sandbox-state.json in "
+                     "the cache dir); 'memory' keeps it in memory only."),
     SettingSpec(field="timeout", env="ILETIMERKEZI_TIMEOUT", flag="--timeout",
                 help="Seconds before an API call is abandoned (default 30)."),
     SettingSpec(field="log_level", env="ILETIMERKEZI_LOG_LEVEL", flag="--log-level",
@@ -104,6 +107,7 @@ class Settings(BaseModel):
     max_recipients: int = Field(default=DEFAULT_MAX_RECIPIENTS, ge=1)
     max_credits_per_call: int = Field(default=DEFAULT_MAX_CREDITS_PER_CALL, ge=1)
     sandbox: bool = False
+    sandbox_state: str | None = None
     timeout: float = Field(default=30.0, gt=0)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
 
@@ -158,6 +162,14 @@ class Settings(BaseModel):
         from platformdirs import user_cache_dir  # imported lazily: not needed on every start path
 
         return Path(user_cache_dir("iletimerkezi-mcp", appauthor=False))
+
+    def sandbox_state_path(self) -> Path | None:
+        """Where the in-process sandbox keeps its account; None means in memory only."""
+        if self.sandbox_state is None:
+            return self.resolved_cache_dir() / "sandbox-state.json"
+        if self.sandbox_state.strip().lower() in ("memory", "none"):
+            return None
+        return Path(self.sandbox_state)
 
 
 def parse_bool(name: str, raw: str) -> bool:
