@@ -27,7 +27,7 @@ from common import FakeApi, Row, python_env, server_env  # noqa: E402
 from machine import machine_facts  # noqa: E402
 from manifest_load import manifest_rows  # noqa: E402
 from report import render  # noqa: E402
-from startup import startup_extras, run_startup  # noqa: E402
+from startup import run_startup, startup_extras  # noqa: E402
 
 FULL = {"warmup": True, "startup_rounds": 7, "call_reps": 7, "calls": 200, "burst": 100, "memory_reps": 5,
         "memory_calls": 1000, "manifest_reps": 7, "manifest_loops": 20}

@@ -4,7 +4,6 @@ in plain words for each problem, exit 1 on any problem, and credentials never pr
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 

@@ -31,6 +31,7 @@ from iletimerkezi_mcp.settings import PROVIDER_API_ORIGIN, load_settings
 REPO = Path(__file__).resolve().parents[1]
 BUNDLED = REPO / "src" / "iletimerkezi_mcp" / "manifest" / "manifest.fallback.json"
 from conftest import UNREACHABLE
+
 READS = {"get_report", "get_reports", "get_balance", "get_sender", "get_blacklist", "iys_check", "get_inbox"}
 SEND = "/v1/send-sms/json"
 SPELLINGS = ["+90 532 000 00 00", "0532-000-0000", "(532) 000 00 00", "5320000000"]

@@ -36,7 +36,7 @@ def confirmation_message(tool: str, prepared: PreparedCall, threshold: int) -> s
     lines = [f"{tool} costs {prepared.credits} SMS credits (above {threshold}) — please confirm.",
              f"Sender: {order.get('sender')}",
              f"Recipients: {prepared.recipients}"]
-    for message, preview in zip(messages, prepared.previews):
+    for message, preview in zip(messages, prepared.previews, strict=True):
         numbers = message["receipents"]["number"]
         shown = ", ".join(numbers[:5]) + (f" and {len(numbers) - 5} more" if len(numbers) > 5 else "")
         lines += [f"To: {shown}",

@@ -25,8 +25,8 @@ from iletimerkezi_mcp.sms import (
     ScheduleError,
     SmsPreview,
     check_recipients,
-    normalise_text,
     normalise_number,
+    normalise_text,
     parse_send_datetime,
     preview_sms,
 )

@@ -46,9 +46,7 @@ def strip_invisible(text: str) -> str:
             out.append(ch)
         elif ch in "\t\r\v\f":
             out.append(" ")
-        elif code in _INVISIBLE:
-            continue
-        elif unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn"):
+        elif code in _INVISIBLE or unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn"):
             continue
         else:
             out.append(ch)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Optional
+from typing import Any
 
 from ..sms.phones import InvalidNumber, normalise_number
 
@@ -19,7 +19,7 @@ _INT_RE = re.compile(r"[+-]?\d+")
 _NUM_RE = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
-def to_int(value: Any) -> Optional[int]:
+def to_int(value: Any) -> int | None:
     """An int from ints, integral floats and numeric strings; None for anything else (bools too)."""
     if isinstance(value, bool):
         return None
@@ -36,7 +36,7 @@ def to_int(value: Any) -> Optional[int]:
     return None
 
 
-def to_number(value: Any) -> Optional[int | float]:
+def to_number(value: Any) -> int | float | None:
     """A finite int or float from numbers and numeric strings; None otherwise."""
     if isinstance(value, bool):
         return None
@@ -54,7 +54,7 @@ def to_number(value: Any) -> Optional[int | float]:
     return None
 
 
-def to_text(value: Any) -> Optional[str]:
+def to_text(value: Any) -> str | None:
     """Strings stay; numbers become their plain decimal text (ids: 48210457 → "48210457")."""
     if isinstance(value, str):
         return value
@@ -91,7 +91,7 @@ class ShapeContext:
         shown = repr(value)
         self.dropped.append(f"{path} ({shown[:40]}{'…' if len(shown) > 40 else ''})")
 
-    def notice(self) -> Optional[str]:
+    def notice(self) -> str | None:
         parts = list(self.notices)
         if self.dropped:
             n = len(self.dropped)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Optional
+from typing import Any
 
 from .coerce import MISSING, ShapeContext, conform, dig, to_int, to_text
 from .schemas import schema_for, validate_structured
@@ -22,7 +22,7 @@ def _shape_status(raw: Any) -> dict[str, Any]:
 
 
 def shape_result(
-    tool: str, response: dict[str, Any], arguments: Optional[dict[str, Any]] = None, max_items: int = 100
+    tool: str, response: dict[str, Any], arguments: dict[str, Any] | None = None, max_items: int = 100
 ) -> tuple[dict[str, Any], str]:
     """Turn the provider's ``response`` object into (structuredContent, summary).
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Optional
+from typing import Any
 
 from .coerce import ShapeContext, to_int
 from .schemas import MAX_ROW_COUNT
@@ -15,7 +15,7 @@ def cap_list(items: list[Any], ctx: ShapeContext) -> tuple[list[Any], dict[str, 
     return shown, {"received": len(items), "returned": len(shown), "truncated": len(shown) < len(items)}
 
 
-def as_list(value: Any) -> Optional[list[Any]]:
+def as_list(value: Any) -> list[Any] | None:
     """A list stays a list; a lone value becomes a one-item list (§1.7 drift); None stays None."""
     if value is None or isinstance(value, list):
         return value
@@ -28,7 +28,7 @@ def paging_info(
     *,
     page_arg: Any,
     rows_arg: Any,
-    total: Optional[int],
+    total: int | None,
     block: str,
     noun: str,
 ) -> dict[str, Any]:

@@ -8,7 +8,7 @@ mismatch (mcp-sdk-notes §2), so every schema here is deliberately loose: nothin
 from __future__ import annotations
 
 import copy
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -217,7 +217,7 @@ _TOOL_PROPS: dict[str, dict[str, Any]] = {
 KNOWN_TOOLS: tuple[str, ...] = tuple(_TOOL_PROPS)
 
 
-@lru_cache(maxsize=None)
+@cache
 def schema_for(tool: str) -> dict[str, Any]:
     own = _TOOL_PROPS.get(tool, {})
     return {"type": "object", "properties": {**_COMMON, **own}}

@@ -6,7 +6,8 @@ Shapers only rearrange; type coercion happens afterwards in :func:`coerce.confor
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .coerce import ShapeContext, dig, to_int, to_phone, to_text
 from .labels import with_status_text

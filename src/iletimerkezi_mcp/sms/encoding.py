@@ -8,7 +8,7 @@ limits (155 / 150 / 65) only add up if the suffix is counted inside the message 
 from __future__ import annotations
 
 import unicodedata
-from typing import Literal, Optional
+from typing import Literal
 
 from pydantic import BaseModel
 
@@ -104,7 +104,7 @@ def detect_encoding(text: str) -> tuple[Encoding, list[str]]:
     return "GSM-7", []
 
 
-def _cost(ch: str, model: Model) -> Optional[int]:
+def _cost(ch: str, model: Model) -> int | None:
     """Units one character costs under ``model``; None if the model cannot send it."""
     if model == "ucs2":
         return len(ch.encode("utf-16-le")) // 2
@@ -142,7 +142,7 @@ def _layout(costs: list[int], single: int, multi: int) -> tuple[int, int]:
     return parts, used
 
 
-def count_segments(text: str, model: Model) -> Optional[SegmentCount]:
+def count_segments(text: str, model: Model) -> SegmentCount | None:
     """Count parts of ``text + SUFFIX`` (text already normalised); None if ``model`` cannot encode it."""
     costs: list[int] = []
     for ch in text + SUFFIX:

@@ -8,7 +8,6 @@ choice is written into ``notes`` so the caller can see it.
 from __future__ import annotations
 
 import unicodedata
-from typing import Optional
 
 from pydantic import BaseModel, Field
 
@@ -57,7 +56,7 @@ class SmsPreview(BaseModel):
     units_optimistic: int
     parts: int = Field(description="Conservative part count; credits use it.")
     parts_optimistic: int = Field(description="Part count under the least conservative model.")
-    parts_if_ucs2: Optional[int] = Field(
+    parts_if_ucs2: int | None = Field(
         default=None, description="Turkish mode only: the count if the provider sent it as Unicode."
     )
     chars_left_in_last_part: int
@@ -71,7 +70,7 @@ class SmsPreview(BaseModel):
     credits_per_recipient: int
     credits: int
     notes: list[str]
-    ascii_suggestion: Optional[AsciiSuggestion] = None
+    ascii_suggestion: AsciiSuggestion | None = None
 
 
 def ascii_fold(text: str) -> str:
@@ -96,7 +95,7 @@ def _counts(text: str, encoding: Encoding) -> tuple[SegmentCount, SegmentCount]:
     return single, (locking or single)
 
 
-def _must(count: Optional[SegmentCount]) -> SegmentCount:
+def _must(count: SegmentCount | None) -> SegmentCount:
     # detect_encoding chose a model that can carry every character, so None is a bug here.
     if count is None:
         raise RuntimeError("encoding detection and counting disagree")
@@ -108,7 +107,7 @@ def _capacity_units(model: Model, parts: int) -> int:
     return single if parts == 1 else parts * multi
 
 
-def preview_sms(text: str, recipients: Optional[list[str]] = None, max_parts: int = API_MAX_PARTS) -> SmsPreview:
+def preview_sms(text: str, recipients: list[str] | None = None, max_parts: int = API_MAX_PARTS) -> SmsPreview:
     """Count encoding, parts and credits for ``text`` sent to ``recipients``; never sends."""
     if max_parts < 1:
         raise ValueError("max_parts must be at least 1")
@@ -147,7 +146,7 @@ def preview_sms(text: str, recipients: Optional[list[str]] = None, max_parts: in
     )
     notes.append("Part sizes assume the common 8-bit concatenation reference (153 / 149 / 67 per part).")
 
-    parts_if_ucs2: Optional[int] = None
+    parts_if_ucs2: int | None = None
     if encoding == "UCS-2":
         shown = ", ".join(_describe(ch) for ch in forcing)
         warnings.append(
@@ -226,7 +225,7 @@ def _recipient_warnings(check: RecipientCheck, warnings: list[str], notes: list[
         )
 
 
-def _suggest(norm: str, parts: int) -> Optional[AsciiSuggestion]:
+def _suggest(norm: str, parts: int) -> AsciiSuggestion | None:
     folded = ascii_fold(norm)
     if folded == norm:
         return None

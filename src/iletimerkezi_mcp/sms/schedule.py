@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone
-from typing import Optional, Union
 
 from pydantic import BaseModel
 
@@ -51,7 +50,7 @@ class Schedule(BaseModel):
     notes: list[str]
 
 
-def _unwrap(value: Union[str, list[str], None]) -> Optional[str]:
+def _unwrap(value: str | list[str] | None) -> str | None:
     if value is None:
         return None
     if isinstance(value, (list, tuple)):
@@ -82,14 +81,14 @@ def _parse_offset(tz: str) -> timezone:
     return timezone(sign * timedelta(hours=hours, minutes=minutes))
 
 
-def _as_istanbul(now: Optional[datetime]) -> datetime:
+def _as_istanbul(now: datetime | None) -> datetime:
     if now is None:
         return datetime.now(ISTANBUL)
     # A naive `now` is read like naive input: Istanbul wall-clock time.
     return now.replace(tzinfo=ISTANBUL) if now.tzinfo is None else now.astimezone(ISTANBUL)
 
 
-def parse_send_datetime(value: Union[str, list[str], None], now: Optional[datetime] = None) -> Optional[Schedule]:
+def parse_send_datetime(value: str | list[str] | None, now: datetime | None = None) -> Schedule | None:
     """Parse a caller's send time. ``None`` means "send now" (empty string, ``None`` or ``[""]``)."""
     raw = _unwrap(value)
     if not raw:
@@ -131,7 +130,7 @@ def parse_send_datetime(value: Union[str, list[str], None], now: Optional[dateti
     return Schedule(value=local.strftime(API_FORMAT), istanbul=local, notes=notes)
 
 
-def normalise_send_datetime(value: Union[str, list[str], None], now: Optional[datetime] = None) -> Optional[str]:
+def normalise_send_datetime(value: str | list[str] | None, now: datetime | None = None) -> str | None:
     """The API string ``dd/MM/yyyy HH:mm`` (Istanbul time), or ``None`` to send now."""
     schedule = parse_send_datetime(value, now)
     return None if schedule is None else schedule.value
