@@ -83,3 +83,16 @@ def test_sandbox_account_survives_a_restart_and_a_corrupt_file_starts_fresh(tmp_
         assert any("fresh in-memory account" in r.getMessage() for r in caplog.records)
     finally:
         third.stop_sandbox()
+
+
+async def test_a_token_from_another_api_origin_does_not_confirm(tmp_path, sandbox_factory):
+    first, second = sandbox_factory(), sandbox_factory()
+    args = send("SANDBOX")
+    async with Client(build_server(settings_for(tmp_path, first, ILETIMERKEZI_CONFIRM_ABOVE="1")),
+                      mode="legacy") as client:
+        token = (await client.call_tool("send_sms", args)).structured_content["confirmation"]["token"]
+    async with Client(build_server(settings_for(tmp_path, second, ILETIMERKEZI_CONFIRM_ABOVE="1")),
+                      mode="legacy") as client:
+        result = await client.call_tool("send_sms", {**args, "confirmation_token": token})
+    assert result.is_error is True and "does not match" in result.content[0].text
+    assert [r for r in first.requests + second.requests if r.path.endswith("/send-sms/json")] == []

@@ -146,6 +146,23 @@ def test_send_over_threshold_needs_the_token(tmp_path, sandbox):
     assert sends(sandbox) == []
 
 
+def test_repeating_with_the_token_sends_exactly_once(tmp_path, sandbox):
+    server_args = (*_sandbox_args(sandbox), "--confirm-above", "2")
+    first = run_cli(tmp_path, "--method", "tools/call", "--tool-name", "send_sms", "--tool-args-json", BIG_SEND,
+                    server_args=server_args)
+    token = json.loads(first.stdout)["result"]["structuredContent"]["confirmation"]["token"]
+    confirmed = json.dumps({**json.loads(BIG_SEND), "confirmation_token": token})
+    second = run_cli(tmp_path, "--method", "tools/call", "--tool-name", "send_sms", "--tool-args-json", confirmed,
+                     server_args=server_args)
+    assert second.returncode == 0, second.stderr
+    assert json.loads(second.stdout)["result"]["structuredContent"]["order"]["id"]
+    assert len(sends(sandbox)) == 1
+    again = run_cli(tmp_path, "--method", "tools/call", "--tool-name", "send_sms", "--tool-args-json", confirmed,
+                    server_args=server_args)
+    assert again.returncode != 0 and "already used" in again.stderr + again.stdout
+    assert len(sends(sandbox)) == 1
+
+
 def test_dry_run_sends_nothing(tmp_path, sandbox):
     done = run_cli(tmp_path, "--method", "tools/call", "--tool-name", "send_sms", "--tool-args-json", BIG_SEND,
                    server_args=(*_sandbox_args(sandbox), "--dry-run"))

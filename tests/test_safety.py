@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from iletimerkezi_mcp.safety import CONFIRMATION_TTL, ConfirmationBook, PreparedCall, Refusal, prepare
+from iletimerkezi_mcp.safety import PreparedCall, Refusal, prepare
 from iletimerkezi_mcp.settings import Settings
 from iletimerkezi_mcp.sms import preview_sms
+from iletimerkezi_mcp.tokens import CONFIRMATION_TTL, ConfirmationBook
 
 SPELLINGS = ["+90 532 000 00 00", "0532-000-0000", "(532) 000 00 00", "5320000000"]
 
@@ -316,3 +317,26 @@ def test_malformed_tokens_are_refused(book: ConfirmationBook, token: str) -> Non
 def test_surrounding_whitespace_on_a_fresh_token_is_tolerated(book: ConfirmationBook) -> None:
     token, _ = book.issue(DIGEST)
     assert book.check(f"  {token}\n", DIGEST) is None
+
+
+def test_a_token_is_honoured_by_the_next_process_and_spent_for_all(tmp_path):
+    """The CLI and one-shot clients start a server per call: the key and spent list live on disk."""
+    first = ConfirmationBook(store=tmp_path)
+    token, _ = first.issue(DIGEST)
+    second = ConfirmationBook(store=tmp_path)
+    assert second.check(token, DIGEST) is None
+    second.spend(token)
+    assert "already used" in first.check(token, DIGEST)
+    assert "already used" in ConfirmationBook(store=tmp_path).check(token, DIGEST)
+    assert (tmp_path / "confirmation.key").stat().st_mode & 0o077 == 0  # private to the user
+
+
+def test_an_unusable_store_keeps_tokens_in_this_process(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    book = ConfirmationBook(store=blocker / "sub")
+    token, _ = book.issue(DIGEST)
+    assert book.check(token, DIGEST) is None
+    book.spend(token)
+    assert "already used" in book.check(token, DIGEST)
+    assert ConfirmationBook(store=blocker / "sub").check(token, DIGEST) is not None

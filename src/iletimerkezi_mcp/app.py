@@ -15,8 +15,8 @@ from iletimerkezi_mcp.executor import ApiClient, Credentials
 from iletimerkezi_mcp.manifest.loader import LoadedManifest
 from iletimerkezi_mcp.overlay import Overlay, load_overlay
 from iletimerkezi_mcp.policy import check_tool_filter
-from iletimerkezi_mcp.safety import ConfirmationBook
 from iletimerkezi_mcp.settings import PROVIDER_API_ORIGIN, Settings
+from iletimerkezi_mcp.tokens import ConfirmationBook
 from iletimerkezi_mcp.tools import Catalog, build_catalog
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ class AppState:
                 log.warning("%s names tool %r, which the manifest does not have; that entry does nothing",
                             self.overlay.path, name)
         self.catalog: Catalog = self.build(manifest)
-        self.confirmations = ConfirmationBook()
+        self.confirmations = ConfirmationBook(store=settings.resolved_cache_dir())
         self.sandbox: Any = None  # a started SandboxServer in --sandbox mode
         self.session: Any = None  # last session seen, for tools/list_changed
         self._transport = transport

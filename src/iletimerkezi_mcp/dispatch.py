@@ -19,8 +19,9 @@ from iletimerkezi_mcp.confirm import ask_person
 from iletimerkezi_mcp.executor import Outcome, execute, masked_envelope
 from iletimerkezi_mcp.policy import is_offered, refusal
 from iletimerkezi_mcp.results import shape_result, validate_structured
-from iletimerkezi_mcp.safety import ConfirmationBook, PreparedCall, Refusal, prepare
+from iletimerkezi_mcp.safety import PreparedCall, Refusal, prepare
 from iletimerkezi_mcp.sms import preview_sms
+from iletimerkezi_mcp.tokens import ConfirmationBook
 from iletimerkezi_mcp.tools import CONFIRMATION_FIELD, ToolSpec
 from iletimerkezi_mcp.validation import describe_errors
 
@@ -128,7 +129,8 @@ async def _confirm(state: AppState, spec: ToolSpec, prepared: PreparedCall, toke
                    session: Any) -> types.CallToolResult | None:
     """None when the send may go ahead; otherwise the result that stops it."""
     book: ConfirmationBook = state.confirmations
-    digest = book.digest(spec.name, prepared.arguments)
+    # Bound to where it goes too: a token from a sandbox session never confirms a real send.
+    digest = book.digest(spec.name, {"origin": state.api_origin(), "arguments": prepared.arguments})
     if token is not None and not isinstance(token, str):
         return error_result("send_sms: not sent: the confirmation_token is malformed; use the exact token "
                             "string from the preview result.")

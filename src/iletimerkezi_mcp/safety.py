@@ -8,11 +8,6 @@ plain words. `ConfirmationBook` issues single-use tokens bound to the exact payl
 from __future__ import annotations
 
 import copy
-import hashlib
-import hmac
-import json
-import os
-import time
 from datetime import date
 from typing import Any
 
@@ -31,7 +26,6 @@ from iletimerkezi_mcp.sms import (
     preview_sms,
 )
 
-CONFIRMATION_TTL = 300.0  # seconds; long enough to ask a person, short enough to go stale
 PHONE_CONSENT_TYPES = {"MESAJ", "ARAMA"}
 
 
@@ -174,44 +168,3 @@ def _refusal_text(tool: str, problems: list[str]) -> str:
     lines = "\n".join(f"- {p}" for p in problems)
     return (f"{tool}: nothing was sent. Fix the following and call again:\n{lines}\n"
             f"Hiçbir şey gönderilmedi. Yukarıdaki sorunları düzeltip tekrar deneyin.")
-
-
-class ConfirmationBook:
-    """Single-use tokens bound to one exact payload, valid for a few minutes."""
-
-    def __init__(self, ttl: float = CONFIRMATION_TTL, clock: Any = time.time) -> None:
-        self._secret = os.urandom(32)
-        self._ttl = ttl
-        self._clock = clock
-        self._used: set[str] = set()
-
-    @staticmethod
-    def digest(tool: str, arguments: dict[str, Any]) -> str:
-        canonical = json.dumps([tool, arguments], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-    def issue(self, digest: str) -> tuple[str, float]:
-        expires = int(self._clock() + self._ttl)
-        return f"{expires}.{self._mac(expires, digest)}", float(expires)
-
-    def check(self, token: str, digest: str) -> str | None:
-        """None when the token authorises this payload; otherwise why not, in plain words."""
-        token = token.strip()
-        expires_text, _, mac = token.partition(".")
-        if not expires_text.isdigit() or not mac:
-            return "the confirmation_token is malformed; use the exact token from the preview result"
-        expires = int(expires_text)
-        if not hmac.compare_digest(mac, self._mac(expires, digest)):
-            return ("the confirmation_token does not match this payload (the text, recipients, sender, "
-                    "schedule or options changed, or the server restarted); a new token is needed")
-        if self._clock() > expires:
-            return "the confirmation_token has expired; a new token is needed"
-        if token in self._used:
-            return "the confirmation_token was already used; a new token is needed"
-        return None
-
-    def spend(self, token: str) -> None:
-        self._used.add(token.strip())
-
-    def _mac(self, expires: int, digest: str) -> str:
-        return hmac.new(self._secret, f"{expires}|{digest}".encode(), hashlib.sha256).hexdigest()[:32]
