@@ -262,3 +262,13 @@ def test_show_output_is_plain_text_on_stdout(base_env):
     assert all(":" in line for line in done.stdout.splitlines() if line.strip())
     with pytest.raises(ValueError):
         json.loads(done.stdout)  # a report for people, not JSON-RPC
+
+
+def test_show_cache_mode_says_it_never_fetches(base_env, manifest_server):
+    env = {**base_env, "ILETIMERKEZI_MANIFEST": "cache", "ILETIMERKEZI_MANIFEST_URL": manifest_server.url}
+    write_cache(cache_dir_of(env), manifest_server.url, dated("2027-03-03T00:00:00.000Z"))
+    done = manifest_cli(env, "show")
+    assert done.returncode == 0, done.stderr
+    assert "2027-03-03" in field(done, "served")
+    assert "never fetches" in field(done, "why")
+    assert manifest_server.requests == []

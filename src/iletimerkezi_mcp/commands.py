@@ -94,6 +94,9 @@ def _show(settings: Settings) -> int:
     print(f"mode:     {settings.manifest_mode} (TTL {settings.manifest_ttl:g} s)")
     if settings.manifest_mode == "bundled":
         print("why:      ILETIMERKEZI_MANIFEST=bundled pins the shipped copy; nothing is fetched")
+    elif settings.manifest_mode == "cache":
+        print("why:      ILETIMERKEZI_MANIFEST=cache serves the cached copy (else the bundled one) and never "
+              "fetches while serving; `iletimerkezi-mcp manifest refresh` updates it")
     elif entry is None:
         print(f"why:      no usable cache for {settings.manifest_url}; the bundled copy is served and the "
               "live manifest is fetched in the background")
