@@ -43,7 +43,7 @@ class AppState:
         self.session: Any = None  # last session seen, for tools/list_changed
         self._transport = transport
         self._client: ApiClient | None = None
-        warn_unpinned_hosts(manifest, self.api_origin() if not settings.sandbox else None)
+        warn_unpinned_hosts(manifest, None if settings.uses_builtin_sandbox else self.api_origin())
 
     def start_sandbox(self) -> None:
         """In --sandbox mode (without an explicit base URL), start the fake API in-process.
@@ -51,7 +51,7 @@ class AppState:
         Its account is kept in a file so orders, balance and reports survive a restart (and
         separate CLI runs); an unusable file means a fresh in-memory account, never a crash.
         """
-        if not self.settings.sandbox or self.settings.base_url or self.sandbox is not None:
+        if not self.settings.uses_builtin_sandbox or self.sandbox is not None:
             return
         from iletimerkezi_mcp.sandbox import SandboxServer, SandboxState
 
@@ -81,7 +81,7 @@ class AppState:
 
     @property
     def in_sandbox(self) -> bool:
-        return self.sandbox is not None and not self.settings.base_url
+        return self.sandbox is not None and self.settings.uses_builtin_sandbox
 
     def credentials(self) -> Credentials | None:
         if self.in_sandbox:

@@ -33,7 +33,7 @@ class Check(BaseModel):
 
 
 def check_credentials_set(settings: Settings) -> Check:
-    if settings.sandbox and not settings.base_url:
+    if settings.uses_builtin_sandbox:
         return Check(status="OK", name="credentials", detail="sandbox mode: the built-in test credentials are used")
     missing = settings.missing_credentials()
     if missing:
@@ -136,8 +136,7 @@ def check_overlay(settings: Settings) -> Check | None:
 async def run_doctor(settings: Settings) -> int:
     from iletimerkezi_mcp.server import build_state
 
-    in_sandbox = settings.sandbox and not settings.base_url
-    origin = "the built-in sandbox" if in_sandbox else settings.base_url or PROVIDER_API_ORIGIN
+    origin = "the built-in sandbox" if settings.uses_builtin_sandbox else settings.base_url or PROVIDER_API_ORIGIN
     checks = [Check(status="OK", name="settings",
                     detail=f"read; API origin {origin}; "
                            f"read-only {'on' if settings.read_only else 'off'}, dry-run "

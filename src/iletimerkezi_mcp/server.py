@@ -34,7 +34,7 @@ def instructions(state: AppState) -> str:
     ]
     if state.overlay is not None:
         lines.append(f"Local {state.overlay.describe()}.")
-    if s.sandbox and not s.base_url:
+    if s.uses_builtin_sandbox:
         lines.append("SANDBOX MODE: every call goes to the built-in fake API; no real SMS, no cost. "
                      "Senders APITEST, SANDBOX and ORNEKMAGAZA are approved there.")
     elif not s.has_credentials:

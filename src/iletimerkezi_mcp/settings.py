@@ -145,6 +145,11 @@ class Settings(BaseModel):
         return value.strip().upper() if isinstance(value, str) else value
 
     @property
+    def uses_builtin_sandbox(self) -> bool:
+        """--sandbox, unless an explicit base URL points the calls elsewhere."""
+        return self.sandbox and not self.base_url
+
+    @property
     def has_credentials(self) -> bool:
         return self.api_key is not None and self.api_hash is not None
 
