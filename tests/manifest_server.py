@@ -17,6 +17,24 @@ def bundled_manifest() -> dict[str, Any]:
     return json.loads(BUNDLED.read_text(encoding="utf-8"))
 
 
+def endpoint(document: dict[str, Any], tool: str) -> dict[str, Any]:
+    """The endpoint entry of `document` whose mcp_tool is `tool`."""
+    return next(ep for ep in document["endpoints"] if ep.get("mcp_tool") == tool)
+
+
+def too_deep_manifest(depth: int = 150) -> dict[str, Any]:
+    """Valid JSON whose send_sms schema nests deeper than the schema checker can recurse."""
+    schema: dict[str, Any] = {"type": "object"}
+    node = schema
+    for _ in range(depth):
+        child: dict[str, Any] = {"type": "object"}
+        node["properties"] = {"a": child}
+        node = child
+    document = bundled_manifest()
+    endpoint(document, "send_sms")["input_schema"] = schema
+    return document
+
+
 class ManifestServer:
     def __init__(self) -> None:
         self.status = 200

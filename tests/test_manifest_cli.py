@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from conftest import REPO
-from manifest_server import bundled_manifest
+from manifest_server import bundled_manifest, endpoint, too_deep_manifest
 
 from iletimerkezi_mcp.manifest.cache import cache_path, read_cache, write_cache
 
@@ -33,10 +33,6 @@ def field(done: subprocess.CompletedProcess[str], name: str) -> str:
         if line.startswith(f"{name}:"):
             return line.split(":", 1)[1].strip()
     raise AssertionError(f"no {name!r} line in:\n{done.stdout}")
-
-
-def endpoint(document: dict[str, Any], tool: str) -> dict[str, Any]:
-    return next(ep for ep in document["endpoints"] if ep.get("mcp_tool") == tool)
 
 
 def dated(generated_at: str) -> dict[str, Any]:
@@ -161,18 +157,6 @@ def test_failed_refresh_without_a_cache_creates_none(base_env, manifest_server):
     done = manifest_cli(env, "refresh")
     assert done.returncode == 1 and "HTTP 404" in done.stdout
     assert not cache_path(cache_dir_of(env), manifest_server.url).exists()
-
-
-def too_deep_manifest(depth: int = 150) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": "object"}
-    node = schema
-    for _ in range(depth):
-        child: dict[str, Any] = {"type": "object"}
-        node["properties"] = {"a": child}
-        node = child
-    document = bundled_manifest()
-    endpoint(document, "send_sms")["input_schema"] = schema
-    return document
 
 
 def test_refresh_skips_a_too_deeply_nested_endpoint_cleanly(base_env, manifest_server):

@@ -19,7 +19,7 @@ import anyio
 import mcp.types as types
 import pytest
 from conftest import stdio_session
-from manifest_server import bundled_manifest
+from manifest_server import bundled_manifest, endpoint, too_deep_manifest
 
 import iletimerkezi_mcp.app as app_module
 import iletimerkezi_mcp.refresh as refresh_module
@@ -38,10 +38,6 @@ NEW_DESCRIPTION = "Account balance (revised summary from the live manifest)."
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def endpoint(document: dict[str, Any], tool: str) -> dict[str, Any]:
-    return next(ep for ep in document["endpoints"] if ep.get("mcp_tool") == tool)
-
-
 def changed_manifest() -> dict[str, Any]:
     """get_balance gains a property and a new summary; get_inbox is withdrawn."""
     document = bundled_manifest()
@@ -51,19 +47,6 @@ def changed_manifest() -> dict[str, Any]:
     balance["summary"] = {"en": NEW_DESCRIPTION, "tr": NEW_DESCRIPTION}
     document["endpoints"] = [ep for ep in document["endpoints"] if ep.get("mcp_tool") != "get_inbox"]
     document["generated_at"] = "2027-02-02T00:00:00.000Z"
-    return document
-
-
-def too_deep_manifest(depth: int = 150) -> dict[str, Any]:
-    """Valid JSON whose send_sms schema nests deeper than the schema checker can recurse."""
-    schema: dict[str, Any] = {"type": "object"}
-    node = schema
-    for _ in range(depth):
-        child: dict[str, Any] = {"type": "object"}
-        node["properties"] = {"a": child}
-        node = child
-    document = bundled_manifest()
-    endpoint(document, "send_sms")["input_schema"] = schema
     return document
 
 
