@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from iletimerkezi_mcp.sms import InvalidNumber, check_recipients, normalise_number
+from iletimerkezi_mcp.sms import MOBILE_PREFIXES, InvalidNumber, check_recipients, normalise_number
 
 
 @pytest.mark.parametrize(
@@ -29,9 +29,67 @@ def test_accepted_forms_normalise_to_api_form(raw: str) -> None:
     assert normalise_number(raw) == "905321112233"
 
 
-@pytest.mark.parametrize("prefix", ["501", "505", "530", "542", "549", "551", "559"])
+@pytest.mark.parametrize(
+    "prefix",
+    [
+        "501", "505", "506", "507", "530", "542", "549", "551", "559",
+        "500", "502", "508", "509", "550", "556", "557", "558",  # rest of Türk Telekom's 50X/55X blocks
+        "510", "516", "561",  # virtual operators and Turkcell (51616…, 56161…)
+        "512", "522", "524", "592", "594", "596",  # paging, personal and other listed ranges
+    ],
+)
 def test_real_operator_ranges_are_not_rejected(prefix: str) -> None:
     assert normalise_number(f"0{prefix} 123 45 67") == f"90{prefix}1234567"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "+90 533 850 12 34",  # KKTC Turkcell (Northern Cyprus), reached through +90
+        "+90 542 855 12 34",  # KKTC Telsim
+        "+90 548 850 12 34",  # KKTC Telsim
+        "905000000000",  # the sandbox's APITEST number
+    ],
+)
+def test_northern_cyprus_and_sandbox_numbers_are_accepted(raw: str) -> None:
+    assert normalise_number(raw) == raw.replace(" ", "").lstrip("+")
+
+
+# The exact refused set, so any change to the prefix table is a deliberate one.
+REFUSED_PREFIXES = (
+    ["511", "513", "514", "515", "517", "518", "519", "520", "521", "523"]
+    + [str(p) for p in range(525, 530)]
+    + ["560"]
+    + [str(p) for p in range(562, 592)]
+    + ["593", "595", "597", "598", "599"]
+)
+
+
+def test_prefix_table_is_exactly_the_complement_of_the_refused_set() -> None:
+    every = {str(p) for p in range(500, 600)}
+    assert set(MOBILE_PREFIXES) == every - set(REFUSED_PREFIXES)
+    assert all(MOBILE_PREFIXES.values())  # every allowed prefix says who uses it
+
+
+@pytest.mark.parametrize("prefix", REFUSED_PREFIXES)
+def test_unallocated_prefixes_are_refused_with_466(prefix: str) -> None:
+    with pytest.raises(InvalidNumber) as info:
+        normalise_number(f"+90 {prefix} 112 23 34")
+    reason = info.value.reason
+    assert f"{prefix}1… is not in a range any Turkish mobile operator uses" in reason
+    assert "466" in reason
+
+
+@pytest.mark.parametrize("raw", ["905999112233", "05999112233", "5999112233", "+90 599 911 22 33"])
+def test_made_up_599_prefix_is_refused_in_every_spelling(raw: str) -> None:
+    with pytest.raises(InvalidNumber, match=r"5999… is not in a range any Turkish mobile operator uses"):
+        normalise_number(raw)
+
+
+def test_length_is_reported_before_the_range() -> None:
+    # A short number in a made-up range: the digit count is the more useful hint.
+    with pytest.raises(InvalidNumber, match="has 9 digits"):
+        normalise_number("599 911 22 3")
 
 
 @pytest.mark.parametrize(
@@ -78,12 +136,14 @@ def test_check_recipients_keeps_order_drops_duplicates_and_reports_invalid() -> 
         "5321112233",  # same as the second
         "abc",
         "905421112233",
+        "905999112233",  # made-up range
     ]
     check = check_recipients(raw)
     assert check.valid == ["905351112233", "905321112233", "905421112233"]
     assert check.duplicates == ["05351112233", "5321112233"]
-    assert [bad.raw for bad in check.invalid] == ["12345", "abc"]
+    assert [bad.raw for bad in check.invalid] == ["12345", "abc", "905999112233"]
     assert "contains letters" in check.invalid[1].reason
+    assert "466" in check.invalid[2].reason
     # JSON-friendly
     assert check.model_dump()["invalid"][0]["raw"] == "12345"
 

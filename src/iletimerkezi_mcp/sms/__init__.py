@@ -1,4 +1,4 @@
-"""Pure SMS rules: encoding and parts, Turkish mobile numbers, ``sendDateTime``.
+"""Pure SMS rules: encoding and parts, Turkish mobile numbers, sender IDs, ``sendDateTime``.
 
 No HTTP and no MCP here, so every rule can be tested and reused on its own.
 """
@@ -14,15 +14,26 @@ from .encoding import (
     detect_encoding,
     normalise_text,
 )
-from .phones import InvalidNumber, InvalidRecipient, RecipientCheck, check_recipients, normalise_number
+from .phones import (
+    MOBILE_PREFIXES,
+    InvalidNumber,
+    InvalidRecipient,
+    RecipientCheck,
+    check_recipients,
+    normalise_number,
+)
 from .preview import MAX_RECIPIENTS_PER_REQUEST, AsciiSuggestion, SmsPreview, ascii_fold, preview_sms
 from .schedule import ISTANBUL, Schedule, ScheduleError, normalise_send_datetime, parse_send_datetime
+from .sender import MAX_SENDER_LENGTH, TURKISH_LETTERS, check_sender
 
 __all__ = [
     "API_MAX_PARTS",
     "ISTANBUL",
     "MAX_RECIPIENTS_PER_REQUEST",
+    "MAX_SENDER_LENGTH",
+    "MOBILE_PREFIXES",
     "SUFFIX",
+    "TURKISH_LETTERS",
     "AsciiSuggestion",
     "Encoding",
     "InvalidNumber",
@@ -34,6 +45,7 @@ __all__ = [
     "SmsPreview",
     "ascii_fold",
     "check_recipients",
+    "check_sender",
     "count_segments",
     "detect_encoding",
     "normalise_number",

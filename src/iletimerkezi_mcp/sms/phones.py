@@ -1,18 +1,22 @@
 """Turkish mobile numbers: normalise to the API form ``905XXXXXXXXX`` and check lists.
 
-The API accepts several spellings (api-reference §2.1, §2.8) but does not say whether it
-de-duplicates ``0532…`` against ``+90532…``, so we normalise and de-duplicate ourselves.
-Only Turkish mobile numbers are accepted (466 otherwise); we check the shape only
-(leading 5, ten digits) so that no real operator range is ever rejected here.
+The API accepts several spellings (https://www.iletimerkezi.com/en/docs/api/send-sms) but does
+not say whether it de-duplicates ``0532…`` against ``+90532…``, so we normalise and de-duplicate
+ourselves. Only Turkish mobile numbers are accepted (466 otherwise): ten national digits, a
+leading 5, and a ``5XX`` prefix that some operator uses (see ``MOBILE_PREFIXES``). The prefix
+table errs on the side of accepting: only blocks nobody is known to use are refused.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import NoReturn
 
 from pydantic import BaseModel, Field
 
 __all__ = [
+    "MOBILE_PREFIXES",
     "InvalidNumber",
     "InvalidRecipient",
     "RecipientCheck",
@@ -25,6 +29,51 @@ _DIGITS = frozenset("0123456789")
 # handled via str.isspace().
 _SEPARATORS = frozenset("-.()/")
 _NATIONAL_LENGTH = 10  # 5XX XXX XX XX
+
+# 5XX prefixes in use, and by whom; any other 5XX is refused (the API would answer 466).
+# Compiled 2026-05 from:
+#   * BTK (the regulator), "Genel Numaralandırma Planı", https://eng.btk.gov.tr/genel-numaralandirma-plani:
+#     50X (X: 1, 5, 6, 7) TT Mobil; 510, 516, 561 mobile numbers for virtual operators (SMŞH);
+#     512 Türk Telekom paging; 53X Turkcell; 54X Vodafone.
+#   * libphonenumber metadata (github.com/google/libphonenumber, region TR): mobile 501 505-507 510
+#     516 524 530-549 551-555 559 561 594 596, pager 512, personal 592; older releases also had 522.
+#     Its carrier table puts KKTC (Northern Cyprus) Turkcell at 5338[3-7] and KKTC Telsim at
+#     5428[5-8]: inside 53X/54X, reached through +90.
+#   * Wikipedia, "Telephone numbers in Turkey": Türk Telekom 500-509 and 550-559; Turkcell also
+#     at 516 16X and 561 61X.
+# Conservative on purpose, because refusing a real subscriber is worse than a 466 from the API:
+# the whole 50X and 55X blocks are kept (Türk Telekom is reported to use them all, the regulator's
+# page lists only part), and so are 522, 524, 592, 594 and 596, for which no operator is named.
+# What is left (511, 513-515, 517-521, 523, 525-529, 560, 562-591, 593, 595, 597-599) appears in
+# none of the sources; the provider's own docs give 905999… as a number it refuses.
+_PREFIX_ROWS: tuple[tuple[str, str], ...] = (
+    ("500-509", "Türk Telekom"),
+    ("510", "virtual mobile operators (SMŞH)"),
+    ("512", "Türk Telekom paging"),
+    ("516", "virtual mobile operators (SMŞH), Turkcell"),
+    ("522", "mobile (older libphonenumber data)"),
+    ("524", "mobile (libphonenumber)"),
+    ("530-539", "Turkcell; 533 also KKTC Turkcell"),
+    ("540-549", "Vodafone; 542 and 548 also KKTC Telsim"),
+    ("550-559", "Türk Telekom"),
+    ("561", "virtual mobile operators (SMŞH), Turkcell"),
+    ("592", "personal numbers (libphonenumber)"),
+    ("594", "mobile (libphonenumber)"),
+    ("596", "mobile (libphonenumber)"),
+)
+
+
+def _expand(rows: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    table: dict[str, str] = {}
+    for span, user in rows:
+        first, _, last = span.partition("-")
+        for prefix in range(int(first), int(last or first) + 1):
+            table[str(prefix)] = user
+    return table
+
+
+# "5XX" -> who uses it, derived from _PREFIX_ROWS above.
+MOBILE_PREFIXES: Mapping[str, str] = MappingProxyType(_expand(_PREFIX_ROWS))
 
 
 class InvalidNumber(ValueError):
@@ -114,6 +163,12 @@ def normalise_number(raw: str) -> str:
         noun = "digit" if count == 1 else "digits"
         place = f" {where}" if where else ""
         raise InvalidNumber(raw, f"has {count} {noun}{place}, needs {_NATIONAL_LENGTH} (5XX XXX XX XX)")
+    if national[:3] not in MOBILE_PREFIXES:
+        raise InvalidNumber(
+            raw,
+            f"not a Turkish mobile number: {national[:4]}… is not in a range any Turkish mobile operator uses "
+            "(the API would answer 466)",
+        )
     return "90" + national
 
 

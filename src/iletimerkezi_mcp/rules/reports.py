@@ -1,0 +1,52 @@
+"""``get_reports`` date window: checks to run before the request is sent.
+
+The API takes ``filter.start`` and ``filter.end`` as ``YYYY-MM-DD`` and answers 458 for a bad
+date or a range over 10 days (https://www.iletimerkezi.com/en/docs/api/get-reports).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date
+
+__all__ = ["MAX_REPORT_SPAN_DAYS", "check_report_window"]
+
+# `end - start` may be at most this many days. Whether exactly 10 (11 calendar days) passes is
+# unknown; we keep accepting it, as before.
+MAX_REPORT_SPAN_DAYS = 10
+
+_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def _parse(value: object, field: str) -> tuple[date | None, str | None]:
+    """Return (date, None) or (None, problem) for one end of the window."""
+    if not isinstance(value, str) or _DAY.fullmatch(value) is None:
+        return None, (f"{field} {value!r} is not in the form YYYY-MM-DD (e.g. 2026-05-05, no time part); "
+                      "the API would answer 458.")
+    year, month, day = (int(part) for part in value.split("-"))
+    if not 1 <= month <= 12:
+        return None, f"{field} {value} is not a real date: there is no month {month:02d}; the API would answer 458."
+    last_day = calendar.monthrange(year, month)[1]
+    if day == 0:
+        return None, f"{field} {value} is not a real date: there is no day 00; the API would answer 458."
+    if day > last_day:
+        return None, (f"{field} {value} is not a real date: {year}-{month:02d} has {last_day} days; "
+                      "the API would answer 458.")
+    return date(year, month, day), None
+
+
+def check_report_window(start: str, end: str) -> list[str]:
+    """Problems with a ``get_reports`` window, each naming the field and the fix; empty when fine."""
+    first, start_problem = _parse(start, "filter.start")
+    last, end_problem = _parse(end, "filter.end")
+    problems = [p for p in (start_problem, end_problem) if p]
+    if first is None or last is None:
+        return problems
+    if last < first:
+        return [f"filter.end {last} is before filter.start {first} (the API would answer 458); swap them."]
+    span = (last - first).days
+    if span > MAX_REPORT_SPAN_DAYS:
+        return [f"filter spans {span} days; the API allows at most {MAX_REPORT_SPAN_DAYS} per call (code 458). "
+                "Split it into windows like 01-10, 11-20, 21-end."]
+    return []
