@@ -268,6 +268,7 @@ async def memory_rows(env: dict[str, str], reps: int, calls: int) -> list[Row]:
             baseline=Summary([s.startup_kib / mb for s in samples]), baseline_label="RSS right after start-up",
             compare="delta", target=MEMORY_TARGET_MB, target_text=f"≤ {MEMORY_TARGET_MB:g} MB growth", digits=1,
             notes=[f"{reps} server processes × {calls} sequential calls; /proc/<pid>/status VmHWM vs VmRSS.",
-                   f"RSS growth from call 50 to call {calls}: median {median(steady):.2f} MB (min {min(steady):.2f}, max {max(steady):.2f}); "
+                   f"RSS growth from call 50 to call {calls}: median {median(steady):.2f} MB "
+                   f"(min {min(steady):.2f}, max {max(steady):.2f}); "
                    "a leak would show here."]),
     ]

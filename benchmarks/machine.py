@@ -57,7 +57,8 @@ def _git_commit() -> str:
 
 def machine_facts() -> dict[str, str]:
     try:
-        load = "%.2f, %.2f, %.2f" % os.getloadavg()
+        load1, load5, load15 = os.getloadavg()
+        load = f"{load1:.2f}, {load5:.2f}, {load15:.2f}"
     except (OSError, AttributeError):
         load = "unknown"
     facts = {

@@ -24,7 +24,9 @@ from urllib.parse import urlsplit
 import httpx
 
 DEFAULT_URL = "https://www.iletimerkezi.com/api/manifest.json"
-DEFAULT_OUTPUT = Path(__file__).resolve().parent.parent / "src" / "iletimerkezi_mcp" / "manifest" / "manifest.fallback.json"
+DEFAULT_OUTPUT = (
+    Path(__file__).resolve().parent.parent / "src" / "iletimerkezi_mcp" / "manifest" / "manifest.fallback.json"
+)
 API_ORIGIN = "https://api.iletimerkezi.com"
 # Plain http is only acceptable against a local test server.
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -107,7 +109,8 @@ def current_tools(path: Path) -> set[str]:
     except FileNotFoundError:
         return set()
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        print(f"{PROG}: warning: current fallback {path} is unreadable ({exc}); not comparing tool sets", file=sys.stderr)
+        print(f"{PROG}: warning: current fallback {path} is unreadable ({exc}); not comparing tool sets",
+              file=sys.stderr)
         return set()
 
 

@@ -27,7 +27,8 @@ def inspector() -> list[str]:
             return [candidate]
     if os.environ.get("CI"):
         pytest.fail("the MCP Inspector CLI is not installed; .ci/run installs it into .ci/node_modules")
-    pytest.skip("MCP Inspector CLI not installed (run .ci/run, or npm install --prefix .ci @modelcontextprotocol/inspector)")
+    pytest.skip("MCP Inspector CLI not installed "
+                "(run .ci/run, or npm install --prefix .ci @modelcontextprotocol/inspector)")
 
 
 def run_cli(tmp_path: Path, *args: str, server_args: tuple[str, ...] = ("--sandbox",)) -> subprocess.CompletedProcess:

@@ -91,7 +91,8 @@ def test_snake_case_names_survive(raw: str) -> None:
 
 
 def test_snake_case_inside_markdown() -> None:
-    assert clean_text("Use **send_sms** or `get_report` ([docs](https://x.test))") == "Use send_sms or get_report (docs)"
+    assert (clean_text("Use **send_sms** or `get_report` ([docs](https://x.test))")
+            == "Use send_sms or get_report (docs)")
 
 
 def test_whitespace_is_collapsed() -> None:

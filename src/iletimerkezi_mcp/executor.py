@@ -1,8 +1,8 @@
 """The one generic call behind every API tool: envelope, pinned host, HTTP, classification.
 
-Classification follows the reference (§1.6): success only when HTTP is 2xx AND the body's
-`response.status.code` is 200 (numeric strings coerced). A 2xx without a code is a protocol
-error, never success. Reads may be retried on network errors and 5xx; writes never are.
+Classification: success only when HTTP is 2xx AND the body's `response.status.code` is 200
+(numeric strings coerced). A 2xx without a code is a protocol error, never success. Reads may
+be retried on network errors and 5xx; writes never are.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import unquote
 
@@ -70,7 +71,7 @@ def make_portable(schema: Any) -> dict[str, Any]:
     the wire format); ``schema_lint`` reports names that some clients reject.
     """
     root = schema if isinstance(schema, dict) else {}
-    partial = _convert(root, _Ctx(root), ("#",), 0, objects_only=True)
+    partial: dict[str, Any] | None = _convert(root, _Ctx(root), ("#",), 0, objects_only=True)
     partial = partial if partial is not None else {}
     kind = partial.get("type") or _infer_type(partial)
     if kind == "string" and "type" not in partial and "enum" not in partial:
@@ -95,7 +96,7 @@ def _convert(node: Any, ctx: _Ctx, stack: tuple[str, ...], depth: int,
     ctx.budget -= 1
     if depth > _MAX_DEPTH or ctx.budget < 0:
         return _stub()
-    parts = [_convert_plain(node, ctx, stack, depth)]
+    parts: list[dict[str, Any] | None] = [_convert_plain(node, ctx, stack, depth)]
     ref = node.get("$ref", node.get("$dynamicRef"))
     if isinstance(ref, str):
         parts.append(_follow_ref(ref, ctx, stack, depth))
@@ -227,7 +228,7 @@ def _stub() -> dict[str, Any]:
 # --- combining partials: allOf (intersection) and anyOf/oneOf (union) ---------------------------
 
 
-def _intersect(parts: list[dict[str, Any] | None]) -> dict[str, Any] | None:
+def _intersect(parts: Sequence[dict[str, Any] | None]) -> dict[str, Any] | None:
     if any(p is None for p in parts):
         return None
     present = [p for p in parts if p]
@@ -261,7 +262,7 @@ def _intersect(parts: list[dict[str, Any] | None]) -> dict[str, Any] | None:
     return out
 
 
-def _union(branches: list[dict[str, Any] | None], objects_only: bool = False) -> dict[str, Any] | None:
+def _union(branches: Sequence[dict[str, Any] | None], objects_only: bool = False) -> dict[str, Any] | None:
     if all(b is None for b in branches):
         return None
     alts = [b for b in branches if b is not None and b.get("type") != "null"]

@@ -203,7 +203,7 @@ def load_settings(env: Mapping[str, str] | None = None, overrides: Mapping[str, 
         if values.get(key) == "":
             values.pop(key)
     try:
-        return Settings(**values)
+        return Settings.model_validate(values)
     except ValueError as exc:
         raise SettingsError(_friendly_validation_error(exc)) from None
 

@@ -187,10 +187,11 @@ def test_get_blacklist_paging_is_nested() -> None:
 VALID: list[tuple[str, dict[str, Any]]] = [
     ("send_sms", {"order": {"sender": "ORNEKMAGAZA", "iys": "0", "message": {
         "text": "Siparisiniz kargoya verildi. Takip no: 7731904", "receipents": {"number": ["905301112233"]}}}}),
-    ("send_sms", {"order": {"sender": "ORNEKMAGAZA", "sendDateTime": "15/06/2026 10:30", "iys": "1", "iysList": "BIREYSEL",
-        "message": {"text": "Hafta sonuna ozel %20 indirim. Detay: ornek.com.tr",
+    ("send_sms", {"order": {"sender": "ORNEKMAGAZA", "sendDateTime": "15/06/2026 10:30", "iys": "1",
+        "iysList": "BIREYSEL", "message": {"text": "Hafta sonuna ozel %20 indirim. Detay: ornek.com.tr",
                     "receipents": {"number": ["+905421112233", "5351112233", "+90 532 111 22 33"]}}}}),
-    ("send_sms", {"order": {"sender": "APITEST", "iys": "0", "message": {"text": "TEST", "receipents": {"number": ["5301112233"]}}}}),
+    ("send_sms", {"order": {"sender": "APITEST", "iys": "0", "message": {
+        "text": "TEST", "receipents": {"number": ["5301112233"]}}}}),
     ("cancel_order", {"order": {"id": "48210457"}}),
     ("cancel_order", {"order": {"id": 48210457}}),
     ("get_report", {"order": {"id": "48210457", "page": "1", "rowCount": "1000"}}),
@@ -211,7 +212,8 @@ VALID: list[tuple[str, dict[str, Any]]] = [
     ("iys_register", {"consent": {"brandCode": "696422", "list": [{
         "recipient": "alici@ornek.com.tr", "recipientType": "TACIR", "type": "EPOSTA", "status": "RET",
         "source": "HS_FIZIKSEL_ORTAM", "consentDate": "2025-01-02 09:00:00"}]}}),
-    ("iys_check", {"consent": {"brandCode": 123456, "recipient": "+905301112233", "recipientType": "BIREYSEL", "type": "MESAJ"}}),
+    ("iys_check", {"consent": {"brandCode": 123456, "recipient": "+905301112233", "recipientType": "BIREYSEL",
+                               "type": "MESAJ"}}),
 ]
 
 
@@ -253,7 +255,8 @@ INVALID: list[tuple[str, str, dict[str, Any]]] = [
     ("reports-page-top-level", "get_reports", {"filter": {"start": "2026-05-05", "end": "2026-05-06"}, "page": 2}),
     ("blacklist-page-top-level", "get_blacklist", {"page": 2, "rowCount": 100}),
     ("blacklist-rowcount-over", "get_blacklist", {"blacklist": {"rowCount": 1001}}),
-    ("blacklist-filter-date-only", "get_blacklist", {"blacklist": {"filter": {"start": "2026-04-01", "end": "2026-04-30"}}}),
+    ("blacklist-filter-date-only", "get_blacklist",
+     {"blacklist": {"filter": {"start": "2026-04-01", "end": "2026-04-30"}}}),
     ("add-list-of-numbers", "add_blacklist", {"blacklist": {"number": ["905301112299"]}}),
     ("add-number-top-level", "add_blacklist", {"number": "905301112299"}),
     ("delete-missing", "delete_blacklist", {}),
@@ -264,7 +267,8 @@ INVALID: list[tuple[str, str, dict[str, Any]]] = [
     ("iys-bad-channel", "iys_register", _consent(type="SMS")),
     ("iys-bad-date", "iys_register", _consent(consentDate="11/05/2026 14:20")),
     ("iys-brand-letters", "iys_register", {"consent": {"brandCode": "ABC", "list": _consent()["consent"]["list"]}}),
-    ("check-missing-type", "iys_check", {"consent": {"brandCode": 1, "recipient": "+905301112233", "recipientType": "BIREYSEL"}}),
+    ("check-missing-type", "iys_check", {"consent": {"brandCode": 1, "recipient": "+905301112233",
+                                                      "recipientType": "BIREYSEL"}}),
     ("check-english-enum", "iys_check", {"consent": {"brandCode": 1, "recipient": "+905301112233",
                                                       "recipientType": "INDIVIDUAL", "type": "MESAJ"}}),
     ("balance-extra", "get_balance", {"verbose": True}),

@@ -193,7 +193,8 @@ def test_bad_live_manifest_leaves_the_file_untouched(
     assert "error:" in err and "left unchanged" in err
 
 
-def test_broken_endpoint_is_named_in_the_error(server: _Server, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_broken_endpoint_is_named_in_the_error(server: _Server, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
     server.routes["/m.json"] = BAD_RESPONSES["broken-endpoint"]
     output = tmp_path / "f.json"
     output.write_bytes(FALLBACK.read_bytes())
@@ -216,7 +217,8 @@ def test_fewer_tools_need_allow_fewer(server: _Server, tmp_path: Path, capsys: p
     assert "removed 1: get_inbox" in capsys.readouterr().err
 
 
-def test_plain_http_to_a_remote_host_is_refused_before_any_request(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_plain_http_to_a_remote_host_is_refused_before_any_request(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
     output = tmp_path / "f.json"
     output.write_bytes(FALLBACK.read_bytes())
     assert _run("http://manifest.example.invalid/api/manifest.json", output) == 1

@@ -2,7 +2,8 @@
 
 Numeric strings become numbers, ids become strings, and a value that cannot be coerced is
 dropped and recorded on the :class:`ShapeContext` (reported in ``notice``) instead of being
-passed through with the wrong type. Wire quirks: api-reference §1.7 and §2.
+passed through with the wrong type. Wire quirks seen: numeric strings for codes, counts and
+balances, integer ids, and an empty array where an object is expected.
 """
 
 from __future__ import annotations

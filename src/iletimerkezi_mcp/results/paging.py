@@ -16,7 +16,7 @@ def cap_list(items: list[Any], ctx: ShapeContext) -> tuple[list[Any], dict[str, 
 
 
 def as_list(value: Any) -> list[Any] | None:
-    """A list stays a list; a lone value becomes a one-item list (§1.7 drift); None stays None."""
+    """A list stays a list; a lone value becomes a one-item list (older wire shape); None stays None."""
     if value is None or isinstance(value, list):
         return value
     return list(value) if isinstance(value, tuple) else [value]

@@ -1,4 +1,7 @@
-"""Body status codes of the fake and their exact Turkish wire messages (api-reference §3.1)."""
+"""Body status codes of the fake and their exact Turkish wire messages.
+
+https://www.iletimerkezi.com/en/docs/api/error-codes
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,8 @@ from iletimerkezi_mcp.errors import CODES
 # these codes (errors.py) and the fake answers with them, so the two can never drift apart.
 MESSAGES: dict[int, str] = {code: info.wire_message_tr for code, info in CODES.items()}
 
-# Report status values (§3.2). They are payload values, never body codes.
+# Report status values (https://www.iletimerkezi.com/en/docs/api/get-report).
+# They are payload values, never body codes.
 MSG_QUEUED, MSG_DELIVERED, MSG_UNDELIVERED = 110, 111, 112
 ORDER_SENDING, ORDER_DONE, ORDER_FAILED = 113, 114, 115
 

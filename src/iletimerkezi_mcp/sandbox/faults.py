@@ -60,7 +60,7 @@ class Faults:
         """Process the request normally but wait `seconds` before answering.
 
         The request takes effect even if the client times out, which is the dangerous case
-        for sends (§1.8).
+        for sends.
         """
         return self.add("slow", path, sticky=sticky, seconds=seconds)
 

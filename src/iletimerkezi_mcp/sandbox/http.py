@@ -1,8 +1,8 @@
 """The HTTP layer of the fake: a ThreadingHTTPServer on 127.0.0.1 in a background thread.
 
-It routes the real wire paths to `SandboxState`, wraps payloads in the response envelope
-(§1.5), maps body codes to HTTP statuses (configurable, §1.6), can return legacy wire types
-(§1.7), injects faults and records every request it receives.
+It routes the real wire paths to `SandboxState`, wraps payloads in the response envelope,
+maps body codes to HTTP statuses (configurable), can return legacy wire types (string codes,
+ids and counts), injects faults and records every request it receives.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from .codes import ApiError, status_block
@@ -83,24 +83,27 @@ class _HTTPServer(ThreadingHTTPServer):
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: _HTTPServer
     protocol_version = "HTTP/1.0"  # one request per connection: nothing lingers after stop()
 
-    # Every method goes through the same path; anything but POST answers 404 (§1.10).
+    def _dispatch(self) -> None:
+        # socketserver types `server` as BaseServer; this handler only ever runs inside _HTTPServer.
+        cast(_HTTPServer, self.server).sandbox._serve(self, self.command)
+
+    # Every method goes through the same path; anything but POST answers 404.
     def do_POST(self) -> None:
-        self.server.sandbox._serve(self, self.command)
+        self._dispatch()
 
     def do_GET(self) -> None:
-        self.server.sandbox._serve(self, self.command)
+        self._dispatch()
 
     def do_PUT(self) -> None:
-        self.server.sandbox._serve(self, self.command)
+        self._dispatch()
 
     def do_DELETE(self) -> None:
-        self.server.sandbox._serve(self, self.command)
+        self._dispatch()
 
     def do_PATCH(self) -> None:
-        self.server.sandbox._serve(self, self.command)
+        self._dispatch()
 
     def do_HEAD(self) -> None:
         self.send_response(404)
@@ -239,7 +242,7 @@ class SandboxServer:
             return 503, {}
 
     def _envelope(self, code: int, payload: dict[str, Any]) -> dict[str, Any]:
-        # Error responses carry `status` only, never a payload (§1.5).
+        # Error responses carry `status` only, never a payload.
         response: dict[str, Any] = {"status": status_block(code)}
         if code == 200:
             response.update(payload)

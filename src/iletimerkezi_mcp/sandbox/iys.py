@@ -1,10 +1,10 @@
-"""İYS consent records of the fake (api-reference §2.10, §2.11).
+"""İYS consent records of the fake (https://www.iletimerkezi.com/en/docs/api/iys-register, .../iys-check).
 
 Records are keyed by (brandCode, recipient, recipientType, type) and only the latest one is
 kept. A register batch is checked record by record against a scratch copy and committed only if
 every record passes, so one bad record fails the whole batch with 422 and stores nothing.
 
-Rules we enforce (the national registry's, as far as the reference knows them):
+Rules we enforce (the national registry's, as far as they are known):
 * recipientType BIREYSEL|TACIR, type MESAJ|EPOSTA|ARAMA, status ONAY|RET;
 * source `HS_*` and consentDate are required for BIREYSEL, optional for TACIR;
 * consentDate not in the future and not before 2015-05-01 00:00:00 (Turkey time);
@@ -16,16 +16,17 @@ The registry's "within 3 business days of capture" rule is not enforced (it draw
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from .codes import ApiError
-from .sms_rules import display_number, normalise_number, parse_stamp, stamp
+from .sms_rules import TR_TZ, display_number, normalise_number, parse_stamp, stamp
 
 SANDBOX_BRAND_CODE = 123456
 RECIPIENT_TYPES = ("BIREYSEL", "TACIR")
 CHANNELS = ("MESAJ", "EPOSTA", "ARAMA")
 STATUSES = ("ONAY", "RET")
 MAX_BATCH = 5000
-_EARLIEST = parse_stamp("2015-05-01 00:00:00")
+_EARLIEST = datetime(2015, 5, 1, tzinfo=TR_TZ).timestamp()  # 2015-05-01 00:00:00 Turkey time
 _SOURCE = re.compile(r"HS_[A-Z0-9_]+")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 

@@ -1,8 +1,8 @@
-"""Validation of a send_sms `order` block, in the order the reference's fake notes give.
+"""Validation of a send_sms `order` block, in a fixed order of checks.
 
-Order of checks (§2.1 "Fake notes"): shape → sender (459/460/450) → text empty (454) →
-length (453) → recipients (452) → iys/iysList (468/469/470) → date (457). Balance (402) and
-the duplicate check (451) need account state and are done by `SandboxState`.
+Order of checks (our choice; the real API's order is unknown): shape → sender (459/460/450) →
+text empty (454) → length (453) → recipients (452) → iys/iysList (468/469/470) → date (457).
+Balance (402) and the duplicate check (451) need account state and are done by `SandboxState`.
 
 Decisions where the real API is unknown (documented for the fake's users):
 * Invalid and blacklisted numbers are dropped; the order fails with 452 only when no valid,

@@ -39,7 +39,7 @@ def parse_stamp(value: object) -> float | None:
 # --- phone numbers ---------------------------------------------------------------------------
 
 # Our rule for "Turkish mobile": 10 national digits starting 50x, 53x, 54x, 55x or 561.
-# Made-up prefixes such as 599 or 520 are rejected (the reference cites 905999… as invalid).
+# Made-up prefixes such as 599 or 520 are rejected (905999… is a known invalid example).
 _MOBILE = re.compile(r"5(0\d|3\d|4\d|5\d|61)\d{7}")
 
 
@@ -98,21 +98,21 @@ def check_sender(sender: object, approved: list[str]) -> str:
 # GSM-7 basic table (3GPP TS 23.038), one septet each. ESC (0x1B) is left out on purpose.
 GSM7_BASIC = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ\u00a7¿abcdefghijklmnopqrstuvwxyzäöñüà"  # \u00a7: section sign
 )
 GSM7_EXTENSION = set("\f^{}\\[~]|€")  # two septets each (ESC + code)
 TURKISH_EXTRA = set("çğĞıİşŞ")  # reachable only through the Turkish national tables
-OPERATOR_SUFFIX = " B186"  # BTK operator code the provider appends to every SMS (§5.7)
+OPERATOR_SUFFIX = " B186"  # BTK operator code the provider appends to every SMS
 MAX_PARTS = 7
 
-# (single-part capacity, per-part capacity when concatenated), 8-bit reference (§5.6).
+# (single-part capacity, per-part capacity when concatenated), 8-bit concatenation reference.
 _CAPACITY = {"GSM7": (160, 153), "TURKISH": (155, 149), "UCS2": (70, 67)}
 
 
 def count_parts(text: str) -> tuple[str, int]:
     """Return (encoding, parts) for `text` as the fake bills and caps it.
 
-    Model (§5.7, §5.9): NFC, CRLF→LF, then count `text + " B186"`.
+    Model: NFC, CRLF→LF, then count `text + " B186"`.
     * GSM7: every character in the basic or extension table (extension costs 2 septets).
     * TURKISH: also has ç ğ Ğ ı İ ş Ş. We use the *optimistic* locking-shift model, where the
       Turkish letters cost 1 septet, so the fake never rejects a text the real API might accept.
@@ -146,7 +146,7 @@ def parse_send_datetime(value: object, now: float) -> float | None:
     """Return the scheduled epoch, or None to send now; raise 457 on a bad format.
 
     * missing, "" or [] → send now; ["dd/MM/yyyy HH:mm"] (docs) and the plain string (SDKs) both work.
-    * The seconds trap (§2.1): a value *with* seconds is accepted but the schedule is ignored.
+    * The seconds trap: a value *with* seconds is accepted but the schedule is ignored.
     * A time that is not in the future sends now (the real behaviour is unknown).
     """
     if isinstance(value, list):

@@ -1,8 +1,8 @@
-"""SMS encoding tables and the part counter (api-reference §5, rules in §5.9).
+"""SMS encoding tables and the part counter (GSM-7, its Turkish national tables, UCS-2).
 
 Everything here is pure: text in, numbers out. The counter always counts ``text + " B186"``
 because the provider appends that operator code to every SMS and its published first-part
-limits (155 / 150 / 65) only add up if the suffix is counted inside the message (§5.7).
+limits (155 / 150 / 65) only add up if the suffix is counted inside the message.
 """
 
 from __future__ import annotations
@@ -31,33 +31,36 @@ SUFFIX = " B186"
 API_MAX_PARTS = 7  # longer texts get 453
 
 Encoding = Literal["GSM-7", "GSM-7 Turkish", "UCS-2"]
-# Counting models: the Turkish encoding has two, because the reference cannot tell
-# whether the provider uses the single-shift or the locking-shift table (§5.7).
+# Counting models: the Turkish encoding has two, because it is not known whether
+# the provider uses the single-shift or the locking-shift table.
 Model = Literal["gsm7", "turkish_single", "turkish_locking", "ucs2"]
 
-# 3GPP TS 23.038 default alphabet, row by row as in §5.2 (0x1B ESC left out).
-# Greek capitals are written as escapes so a Latin look-alike can never sneak in.
+# 3GPP TS 23.038 default alphabet, row by row (0x1B ESC left out).
+# Greek capitals are written as escapes so a Latin look-alike can never sneak in;
+# \u00a7 is the section sign.
 GSM7_BASIC: frozenset[str] = frozenset(
     "@£$¥èéùìòÇ\nØø\rÅå"
     "\u0394_\u03a6\u0393\u039b\u03a9\u03a0\u03a8\u03a3\u0398\u039eÆæßÉ"
     " !\"#¤%&'()*+,-./"
     "0123456789:;<=>?"
     "¡ABCDEFGHIJKLMNO"
-    "PQRSTUVWXYZÄÖÑÜ§"
+    "PQRSTUVWXYZÄÖÑÜ\u00a7"
     "¿abcdefghijklmno"
     "pqrstuvwxyzäöñüà"
 )
-# Extension table (§5.3): ESC + code, 2 septets each.
+# Extension table (3GPP TS 23.038): ESC + code, 2 septets each.
 GSM7_EXTENSION: frozenset[str] = frozenset("\f^{}\\[~]|€")
-# Turkish letters missing from the default alphabet (§5.4). Ç Ö ö Ü ü are in the basic table.
+# Turkish letters missing from the default alphabet (3GPP TS 23.038 annex A, Turkish tables).
+# Ç Ö ö Ü ü are in the basic table.
 TURKISH_SHIFT_LETTERS: frozenset[str] = frozenset("çğĞıİşŞ")
 # The Turkish locking-shift table puts € ı Ğ ğ Ş ş İ ç at 1 septet, at the places of these,
 # which then cannot be sent at all under that table.
 _LOCKING_DISPLACED: frozenset[str] = frozenset("èìØøÆæ¡¿")
 _LOCKING_ONE_SEPTET: frozenset[str] = TURKISH_SHIFT_LETTERS | {"€"}
 
-# (single part, per part when concatenated with an 8-bit reference) — §5.6.
-# The 8-bit reference is the common case; the 16-bit one is [unknown] and would be 1 less.
+# (single part, per part when concatenated with an 8-bit reference), for a 140-octet payload.
+# The 8-bit reference is the common case; whether the provider ever uses the 16-bit one is
+# unknown (it would be 1 less).
 CAPACITIES: dict[Model, tuple[int, int]] = {
     "gsm7": (160, 153),
     "turkish_single": (155, 149),
@@ -77,7 +80,7 @@ class SegmentCount(BaseModel):
 
 
 def normalise_text(text: str) -> str:
-    """NFC and CRLF→LF; never changes case (Turkish İ/ı would not survive it, §5.9 rule 6)."""
+    """NFC and CRLF→LF; never changes case (Turkish İ/ı would not survive it)."""
     return unicodedata.normalize("NFC", text).replace("\r\n", "\n")
 
 
@@ -153,7 +156,7 @@ def count_segments(text: str, model: Model) -> SegmentCount | None:
     single, multi = CAPACITIES[model]
     parts, last = _layout(costs, single, multi)
     left = (single if parts == 1 else multi) - last
-    # ±1 check (§5.7): the last cost is always a 1-unit suffix character, so dropping it is
+    # ±1 check: the last cost is always a 1-unit suffix character, so dropping it is
     # the same count as a text one unit shorter.
     fewer, _ = _layout(costs[:-1], single, multi)
     more, _ = _layout(costs + [1], single, multi)

@@ -1,6 +1,6 @@
-"""``preview_sms``: what a send would cost, before anything is sent (api-reference §5.9).
+"""``preview_sms``: what a send would cost, before anything is sent.
 
-Where the reference says [unknown] we take the side that can cost the user less money:
+Where the provider's behaviour is unknown we take the side that can cost the user less money:
 ``parts`` and ``credits`` use the larger (single-shift) Turkish count, and every such
 choice is written into ``notes`` so the caller can see it.
 """
@@ -26,10 +26,11 @@ from .phones import RecipientCheck, check_recipients
 
 __all__ = ["AsciiSuggestion", "SmsPreview", "ascii_fold", "preview_sms", "MAX_RECIPIENTS_PER_REQUEST"]
 
-MAX_RECIPIENTS_PER_REQUEST = 50_000  # §4
+# The provider's per-request recipient limit: https://www.iletimerkezi.com/en/docs/api/send-sms
+MAX_RECIPIENTS_PER_REQUEST = 50_000
 
-# §5.9 rule 5, plus the circumflex vowels (â î û), which are common in Turkish ("kâr", "hâlâ")
-# and force UCS-2 on their own.
+# ASCII folding of the Turkish letters (ş→s, ğ→g, ı→i, İ→I, ç→c, ö→o, ü→u), plus the
+# circumflex vowels (â î û), which are common in Turkish ("kâr", "hâlâ") and force UCS-2 on their own.
 _FOLD = str.maketrans(
     {
         "ş": "s", "Ş": "S", "ğ": "g", "Ğ": "G", "ı": "i", "İ": "I",

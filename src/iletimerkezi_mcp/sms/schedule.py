@@ -1,9 +1,9 @@
 """``sendDateTime``: turn what a caller writes into the API's exact ``dd/MM/yyyy HH:mm``.
 
-The API schedules in Turkey local time (api-reference §2.1). Turkey has stayed on UTC+3 all
-year since 2016, so a fixed offset is exact and needs no tz database. A value with seconds
-is the dangerous case: the backend then ignores the schedule and sends at once, so seconds
-are always dropped here and the caller is told.
+The API schedules in Turkey local time (https://www.iletimerkezi.com/en/docs/api/send-sms).
+Turkey has stayed on UTC+3 all year since 2016, so a fixed offset is exact and needs no tz
+database. A value with seconds is the dangerous case: the backend then ignores the schedule and
+sends at once, so seconds are always dropped here and the caller is told.
 """
 
 from __future__ import annotations
