@@ -1,10 +1,12 @@
 """A local overlay (ILETIMERKEZI_OVERLAY) over the real stdio server: new description and
 tightened schema in tools/list, violating arguments refused before any HTTP, the overlay named
-in the instructions, and a bad overlay stopping start-up with a line that names the file."""
+in the instructions; a bad overlay is a precise OverlayError for the doctor and, for the server,
+one warning line naming the file, after which it runs without the overlay."""
 
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +14,9 @@ from typing import Any
 
 import pytest
 from conftest import REPO, stdio_session
+from corrupt_files import CORRUPT, make_corrupt
 
+from iletimerkezi_mcp.overlay import OverlayError, load_overlay, load_overlay_or_warn
 from iletimerkezi_mcp.sandbox import SANDBOX_API_HASH, SANDBOX_API_KEY
 
 pytestmark = pytest.mark.timeout(60)
@@ -88,33 +92,77 @@ async def test_overlay_changes_tools_list_and_refuses_before_http(base_env, tmp_
 
 def start_with_overlay(base_env: dict[str, str], overlay: Path) -> subprocess.CompletedProcess[str]:
     env = {**base_env, "ILETIMERKEZI_OVERLAY": str(overlay)}
-    # stdin at EOF: if start-up wrongly succeeded, the server would still exit on its own.
+    # stdin at EOF: the server starts, finds no client and exits on its own.
     return subprocess.run([sys.executable, "-m", "iletimerkezi_mcp"], env=env, cwd=str(REPO),
                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30)
 
 
-@pytest.mark.parametrize("content, problem", [
+BAD_CONTENT = [
     ('{"tools": {"send_sms": {"description": "x"}', "not valid JSON"),
     (json.dumps({"tools": {}, "tool_overrides": {}}), "tool_overrides"),
     (json.dumps({"tools": {"send_sms": {"input_schema": "order.sender must be SANDBOX"}}}), "input_schema"),
     (json.dumps({"tools": {"send_sms": {"input_schema": {"type": "array"}}}}), "object"),
     (json.dumps({"tools": {"send_sms": {"summary": "typo for description"}}}), "summary"),
     (json.dumps(["send_sms"]), "JSON object"),
-], ids=["invalid-json", "unknown-top-level-key", "schema-not-object", "schema-root-not-object",
-        "unknown-tool-key", "not-an-object"])
-def test_bad_overlay_stops_start_up_naming_the_file(base_env, tmp_path, content, problem):
+    (json.dumps({"tools": ["send_sms"]}), "tools"),
+    (json.dumps({"tools": {"send_sms": None}}), "send_sms"),
+    (json.dumps({"tools": {"send_sms": {"description": 5}}}), "description"),
+    (json.dumps({"tools": {"send_sms": {"input_schema": {"type": "object", "properties": 5}}}}), "JSON Schema"),
+    ('{"tools": {"send_sms": {"input_schema": ' * 3000 + "{}" + "}}}" * 3000 + "}", "nested too deeply"),
+]
+BAD_IDS = ["invalid-json", "unknown-top-level-key", "schema-not-object", "schema-root-not-object",
+           "unknown-tool-key", "not-an-object", "tools-a-list", "tool-null", "description-number",
+           "schema-invalid", "deeply-nested"]
+
+
+@pytest.mark.parametrize("content, problem", BAD_CONTENT, ids=BAD_IDS)
+def test_bad_overlay_content_is_named_precisely(tmp_path, content, problem):
+    overlay = write_overlay(tmp_path, content, name="my-overlay.json")
+    with pytest.raises(OverlayError) as caught:
+        load_overlay(overlay)
+    message = str(caught.value)
+    assert message.startswith(f"overlay {overlay}") and problem in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize("case", sorted(CORRUPT))
+def test_any_unusable_overlay_file_is_a_warning_and_no_overlay(tmp_path, caplog, case):
+    overlay = tmp_path / "overlay.json"
+    make_corrupt(overlay, case)
+    with pytest.raises(OverlayError, match=str(overlay)):
+        load_overlay(overlay)
+    with caplog.at_level(logging.WARNING):
+        assert load_overlay_or_warn(overlay) is None
+    (warning,) = [r.getMessage() for r in caplog.records]
+    assert warning.startswith(f"overlay {overlay}")
+    assert warning.endswith("; ignored, the server runs without the overlay")
+
+
+def test_a_missing_overlay_is_named(tmp_path, caplog):
+    missing = tmp_path / "nowhere" / "overlay.json"
+    with pytest.raises(OverlayError, match="does not exist"):
+        load_overlay(missing)
+    with caplog.at_level(logging.WARNING):
+        assert load_overlay_or_warn(missing) is None
+    assert str(missing) in caplog.records[0].getMessage()
+
+
+def test_a_good_overlay_loads_either_way(tmp_path, caplog):
+    overlay = write_overlay(tmp_path, json.dumps(OVERLAY))
+    with caplog.at_level(logging.WARNING):
+        loaded = load_overlay_or_warn(overlay)
+    assert loaded is not None and loaded.tools["send_sms"].description == OVERLAY_DESCRIPTION
+    assert load_overlay(overlay).describe() == f"overlay {overlay} adjusts send_sms"
+    assert caplog.records == []
+
+
+@pytest.mark.parametrize("content, problem", [BAD_CONTENT[0], BAD_CONTENT[1]], ids=BAD_IDS[:2])
+def test_a_bad_overlay_does_not_stop_the_server(base_env, tmp_path, content, problem):
     overlay = write_overlay(tmp_path, content, name="my-overlay.json")
     done = start_with_overlay(base_env, overlay)
-    assert done.returncode != 0
-    assert done.stdout == ""  # stdout belongs to JSON-RPC, even when failing
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ""  # stdout belongs to JSON-RPC
     lines = [line for line in done.stderr.splitlines() if str(overlay) in line]
-    assert lines, done.stderr
-    assert problem in lines[0]
+    assert len(lines) == 1, done.stderr
+    assert problem in lines[0] and "the server runs without the overlay" in lines[0]
     assert "Traceback" not in done.stderr
-
-
-def test_missing_overlay_file_stops_start_up(base_env, tmp_path):
-    missing = tmp_path / "nowhere" / "overlay.json"
-    done = start_with_overlay(base_env, missing)
-    assert done.returncode != 0
-    assert any(str(missing) in line and "cannot read" in line for line in done.stderr.splitlines()), done.stderr

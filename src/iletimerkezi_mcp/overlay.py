@@ -1,17 +1,24 @@
 """A user's local overlay: adjust a tool's description or tighten its schema without
 waiting for the provider. Applied after loading; it can only narrow what is accepted,
 because arguments must pass the manifest's schema as well as the overlay's.
+
+`load_overlay` raises OverlayError with a precise message (the doctor shows it);
+`load_overlay_or_warn` turns that into one warning and no overlay, so a bad file never
+stops the server.
 """
 
 from __future__ import annotations
 
-import json
+import logging
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from iletimerkezi_mcp.localfiles import SMALL_FILE_LIMIT, LocalFileError, load_json
 from iletimerkezi_mcp.manifest.models import check_object_schema
+
+log = logging.getLogger(__name__)
 
 
 class OverlayError(ValueError):
@@ -42,12 +49,13 @@ class Overlay(BaseModel):
 
 
 def load_overlay(path: Path) -> Overlay:
+    """The overlay in `path`; OverlayError naming the file and the problem otherwise."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise OverlayError(f"overlay {path}: cannot read ({exc.strerror or exc})") from None
-    except ValueError as exc:
-        raise OverlayError(f"overlay {path}: not valid JSON ({exc})") from None
+        document = load_json(path, limit=SMALL_FILE_LIMIT)
+    except LocalFileError as exc:
+        raise OverlayError(f"overlay {path}: it {exc}") from None
+    if document is None:
+        raise OverlayError(f"overlay {path}: cannot read (the file does not exist)")
     if not isinstance(document, dict):
         raise OverlayError(f"overlay {path}: must be a JSON object like {{\"tools\": {{...}}}}")
     unknown = sorted(set(document) - {"tools"})
@@ -62,3 +70,12 @@ def load_overlay(path: Path) -> Overlay:
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()[:5]
         )
         raise OverlayError(f"overlay {path}: {problems}") from None
+
+
+def load_overlay_or_warn(path: Path) -> Overlay | None:
+    """The overlay, or None with one warning on stderr when the file is unusable."""
+    try:
+        return load_overlay(path)
+    except OverlayError as exc:
+        log.warning("%s; ignored, the server runs without the overlay", exc)
+        return None

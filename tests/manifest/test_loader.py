@@ -1,4 +1,6 @@
-"""Every manifest source and every way one can be bad, against a local HTTP server."""
+"""Every manifest source and every way one can be bad, against a local HTTP server.
+
+Start-up reads only local copies (`load_local`); `fetch_live` is the network step."""
 
 from __future__ import annotations
 
@@ -9,10 +11,11 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from corrupt_files import CORRUPT, make_corrupt
 from manifest_server import bundled_manifest
 
 from iletimerkezi_mcp.manifest.cache import cache_path, read_cache, write_cache
-from iletimerkezi_mcp.manifest.loader import fetch_live, load_blocking, load_local
+from iletimerkezi_mcp.manifest.loader import fetch_live, load_bundled, load_local, needs_refresh
 from iletimerkezi_mcp.settings import Settings
 
 pytestmark = pytest.mark.anyio
@@ -31,8 +34,8 @@ def changed_manifest() -> dict:
 async def test_fresh_cache_is_used_without_a_fetch(tmp_path, manifest_server):
     settings = settings_for(tmp_path, manifest_server.url)
     write_cache(settings.cache_dir, manifest_server.url, changed_manifest())
-    loaded = await load_blocking(settings)
-    assert loaded.source == "cache"
+    loaded, entry = load_local(settings)
+    assert loaded.source == "cache" and not needs_refresh(settings, entry)
     assert loaded.parsed.generated_at == "2027-01-01T00:00:00.000Z"
     assert manifest_server.requests == []
 
@@ -41,8 +44,10 @@ async def test_stale_cache_is_refreshed_from_live(tmp_path, manifest_server):
     settings = settings_for(tmp_path, manifest_server.url)
     old = datetime.now(timezone.utc) - timedelta(days=2)
     write_cache(settings.cache_dir, manifest_server.url, changed_manifest(), now=old)
-    loaded = await load_blocking(settings)
-    assert loaded.source == "live"
+    local, entry = load_local(settings)
+    assert local.source == "stale-cache" and needs_refresh(settings, entry)
+    loaded = (await fetch_live(settings, entry)).loaded
+    assert loaded is not None and loaded.source == "live"
     assert loaded.parsed.generated_at == bundled_manifest()["generated_at"]
     assert len(manifest_server.requests) == 1
     assert read_cache(settings.cache_dir, manifest_server.url).is_fresh(86400)
@@ -50,8 +55,8 @@ async def test_stale_cache_is_refreshed_from_live(tmp_path, manifest_server):
 
 async def test_live_fetch_is_cached_atomically(tmp_path, manifest_server):
     settings = settings_for(tmp_path, manifest_server.url)
-    loaded = await load_blocking(settings)
-    assert loaded.source == "live"
+    outcome = await fetch_live(settings, None)
+    assert outcome.loaded is not None and outcome.loaded.source == "live"
     path = cache_path(settings.cache_dir, manifest_server.url)
     envelope = json.loads(path.read_text(encoding="utf-8"))
     assert set(envelope) >= {"fetched_at", "manifest"}
@@ -64,7 +69,8 @@ async def test_stale_cache_beats_bundled_when_live_fails(tmp_path, manifest_serv
     write_cache(settings.cache_dir, manifest_server.url, changed_manifest(),
                 now=datetime.now(timezone.utc) - timedelta(days=3))
     manifest_server.status = 500
-    loaded = await load_blocking(settings)
+    loaded, entry = load_local(settings)
+    assert (await fetch_live(settings, entry)).status == "failed"
     assert loaded.source == "stale-cache"
     assert loaded.parsed.generated_at == "2027-01-01T00:00:00.000Z"
 
@@ -80,8 +86,8 @@ async def test_corrupt_or_half_written_cache_is_a_miss(tmp_path, garbage, caplog
     with caplog.at_level(logging.WARNING):
         loaded, entry = load_local(settings)
     assert entry is None and loaded.source == "bundled"
-    if garbage:
-        assert any("corrupt" in r.message for r in caplog.records)
+    (warning,) = [r.getMessage() for r in caplog.records if str(path) in r.getMessage()]
+    assert warning.startswith(f"manifest cache {path} ") and warning.endswith("; ignoring it")
 
 
 @pytest.mark.parametrize("status,body,reason", [
@@ -89,6 +95,9 @@ async def test_corrupt_or_half_written_cache_is_a_miss(tmp_path, garbage, caplog
     (200, b'{"endpoints": "nope"}', "invalid manifest"),
     (200, b"[1, 2]", "invalid manifest"),
     (200, b'{"endpoints": []}', "invalid manifest"),
+    (200, b'{"endpoints": [], "x": NaN}', "NaN is not allowed"),
+    (200, b'{"endpoints": [], "x": 1e400}', "out of range"),
+    (200, b'{"endpoints": "\xff"}', "invalid manifest"),
     (404, b"not found", "HTTP 404"),
     (503, b"", "HTTP 503"),
 ])
@@ -97,7 +106,7 @@ async def test_bad_live_answers_fall_through(tmp_path, manifest_server, status, 
     settings = settings_for(tmp_path, manifest_server.url)
     with caplog.at_level(logging.WARNING):
         outcome = await fetch_live(settings, None)
-        loaded = await load_blocking(settings)
+        loaded, _ = load_local(settings)
     assert outcome.status == "failed" and reason in outcome.reason
     assert loaded.source == "bundled"
     assert not settings.cache_dir.exists() or not any(settings.cache_dir.iterdir())
@@ -109,15 +118,17 @@ async def test_one_broken_endpoint_is_skipped_not_the_manifest(tmp_path, manifes
     document["endpoints"][1]["input_schema"] = {"type": "object", "properties": {"x": {"type": 12}}}
     document["endpoints"][2]["path"] = "//evil.example/v1/steal/json"
     manifest_server.serve_json(document)
-    loaded = await load_blocking(settings_for(tmp_path, manifest_server.url))
-    assert loaded.source == "live"
+    loaded = (await fetch_live(settings_for(tmp_path, manifest_server.url), None)).loaded
+    assert loaded is not None and loaded.source == "live"
     assert len(loaded.parsed.tools()) == 10
     assert {slug for slug, _ in loaded.parsed.skipped} == {document["endpoints"][1]["slug"],
                                                            document["endpoints"][2]["slug"]}
 
 
-async def test_unreachable_url_serves_bundled(tmp_path):
-    loaded = await load_blocking(settings_for(tmp_path, "http://127.0.0.1:9/manifest.json"))
+async def test_unreachable_url_serves_bundled(tmp_path, refused_url):
+    settings = settings_for(tmp_path, refused_url)
+    assert (await fetch_live(settings, None)).status == "failed"
+    loaded, _ = load_local(settings)
     assert loaded.source == "bundled" and len(loaded.parsed.tools()) == 12
 
 
@@ -145,16 +156,16 @@ async def test_unwritable_cache_dir_is_not_fatal(tmp_path, manifest_server):
     ro = tmp_path / "ro"
     ro.mkdir()
     ro.chmod(0o500)
-    loaded = await load_blocking(Settings(cache_dir=ro / "sub", manifest_url=manifest_server.url))
-    assert loaded.source == "live"
+    outcome = await fetch_live(Settings(cache_dir=ro / "sub", manifest_url=manifest_server.url), None)
+    assert outcome.status == "updated"
 
 
 async def test_cache_dir_that_is_a_file_is_not_fatal(tmp_path, manifest_server, caplog):
     blocker = tmp_path / "file"
     blocker.write_text("x")
     with caplog.at_level(logging.WARNING):
-        loaded = await load_blocking(Settings(cache_dir=blocker, manifest_url=manifest_server.url))
-    assert loaded.source == "live"
+        outcome = await fetch_live(Settings(cache_dir=blocker, manifest_url=manifest_server.url), None)
+    assert outcome.status == "updated"
     assert any("cannot write the manifest cache" in r.message for r in caplog.records)
 
 
@@ -176,8 +187,9 @@ async def test_future_timestamp_is_not_fresh(tmp_path):
 async def test_bundled_mode_never_reads_cache(tmp_path, manifest_server):
     settings = settings_for(tmp_path, manifest_server.url, manifest_mode="bundled")
     write_cache(settings.cache_dir, manifest_server.url, changed_manifest())
-    loaded = await load_blocking(settings)
-    assert loaded.source == "bundled" and manifest_server.requests == []
+    loaded, entry = load_local(settings)
+    assert loaded.source == "bundled" and entry is None and not needs_refresh(settings, entry)
+    assert manifest_server.requests == []
 
 
 async def test_user_fallback_file_replaces_bundled_and_bad_one_is_ignored(tmp_path):
@@ -189,3 +201,30 @@ async def test_user_fallback_file_replaces_bundled_and_bad_one_is_ignored(tmp_pa
     bad.write_text("{")
     settings = settings_for(tmp_path, "http://127.0.0.1:9/m.json", fallback_manifest=bad)
     assert load_local(settings)[0].parsed.generated_at == bundled_manifest()["generated_at"]
+
+
+@pytest.mark.parametrize("case", sorted(CORRUPT))
+async def test_any_bad_fallback_file_is_a_warning_and_the_packaged_copy_is_used(tmp_path, case, caplog):
+    bad = tmp_path / "fallback.json"
+    make_corrupt(bad, case)
+    settings = settings_for(tmp_path, "http://127.0.0.1:9/m.json", fallback_manifest=bad, manifest_mode="bundled")
+    with caplog.at_level(logging.WARNING):
+        loaded = load_bundled(settings)
+    assert loaded.origin != str(bad) and len(loaded.parsed.tools()) == 12
+    (warning,) = [r.getMessage() for r in caplog.records if str(bad) in r.getMessage()]
+    assert warning.startswith(f"ILETIMERKEZI_FALLBACK_MANIFEST {bad}") and warning.endswith("using the packaged copy")
+
+
+async def test_a_missing_fallback_file_is_named(tmp_path, caplog):
+    missing = tmp_path / "nowhere.json"
+    with caplog.at_level(logging.WARNING):
+        loaded = load_bundled(settings_for(tmp_path, "http://127.0.0.1:9/m.json", fallback_manifest=missing))
+    assert loaded.source == "bundled"
+    assert any(f"{missing} does not exist" in r.getMessage() for r in caplog.records)
+
+
+def test_load_blocking_is_gone():
+    from iletimerkezi_mcp.manifest import loader
+
+    assert not hasattr(loader, "load_blocking")
+    assert "load_blocking" not in (loader.__doc__ or "")

@@ -1,25 +1,24 @@
 """The manifest's disk cache: one file per manifest URL, written atomically.
 
 Envelope: {"fetched_at", "url", "etag", "last_modified", "manifest"}. Only a manifest that
-passed validation is ever written, and a half-written or garbage file reads as a miss.
+passed validation is ever written, and a half-written, garbage or otherwise unusable file
+(directory, FIFO, huge, wrong types) reads as a miss with one warning.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import logging
-import os
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
-from iletimerkezi_mcp.manifest.models import ManifestError, ParsedManifest, parse_manifest
+from iletimerkezi_mcp.localfiles import LocalFileError, load_json, warn_unusable, write_atomic
+from iletimerkezi_mcp.manifest.models import ParsedManifest, parse_manifest
 
-log = logging.getLogger(__name__)
+CACHE_LIMIT = 8 * 1024 * 1024  # the envelope of a real manifest is tens of KB
 
 
 class CacheEntry(BaseModel):
@@ -50,33 +49,39 @@ def cache_path(cache_dir: Path, url: str) -> Path:
 
 def read_cache(cache_dir: Path, url: str) -> CacheEntry | None:
     """The cached manifest for `url`, or None (with one line on stderr saying why) when unusable."""
+    entry, problem = inspect_cache(cache_dir, url)
+    if problem is not None:
+        warn_unusable("manifest cache", cache_path(cache_dir, url), problem)
+    return entry
+
+
+def inspect_cache(cache_dir: Path, url: str) -> tuple[CacheEntry | None, str | None]:
+    """(entry, None) when usable; (None, None) when absent; (None, problem) when unusable."""
     path = cache_path(cache_dir, url)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        log.warning("manifest cache %s unreadable (%s); ignoring it", path, exc.strerror or exc)
-        return None
+        envelope = load_json(path, limit=CACHE_LIMIT)
+    except LocalFileError as exc:
+        return None, str(exc)
+    if envelope is None:
+        return None, None
     try:
-        envelope = json.loads(text)
-        if not isinstance(envelope, dict) or envelope.get("url") != url:
-            raise ManifestError("not a cache envelope for this URL")
-        fetched_at = datetime.fromisoformat(str(envelope["fetched_at"]).replace("Z", "+00:00"))
+        if not isinstance(envelope, dict):
+            raise ValueError(f"a JSON {type(envelope).__name__} instead of a cache envelope")
+        if envelope.get("url") != url:
+            raise ValueError("an envelope for another URL")
+        stamp = envelope.get("fetched_at")
+        if not isinstance(stamp, str):
+            raise ValueError("no fetched_at time")
+        fetched_at = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
         if fetched_at.tzinfo is None:
             fetched_at = fetched_at.replace(tzinfo=timezone.utc)
         parsed = parse_manifest(envelope.get("manifest"), check_schemas=False)  # checked before writing
-    except (ValueError, KeyError, TypeError, RecursionError) as exc:
-        log.warning("manifest cache %s is corrupt (%s); ignoring it", path, str(exc)[:200])
-        return None
-    return CacheEntry(
-        path=path,
-        url=url,
-        fetched_at=fetched_at,
-        etag=_opt(envelope.get("etag")),
-        last_modified=_opt(envelope.get("last_modified")),
-        parsed=parsed,
-    )
+        entry = CacheEntry(path=path, url=url, fetched_at=fetched_at, etag=_opt(envelope.get("etag")),
+                           last_modified=_opt(envelope.get("last_modified")), parsed=parsed)
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError, RecursionError) as exc:
+        # ManifestError and pydantic's ValidationError are ValueErrors too.
+        return None, f"is corrupt ({_short(exc)})"
+    return entry, None
 
 
 def write_cache(
@@ -98,27 +103,10 @@ def write_cache(
         "manifest": manifest,
     }
     path = cache_path(cache_dir, url)
-    tmp_name = None
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=".manifest-", suffix=".tmp", dir=cache_dir)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(envelope, handle, ensure_ascii=False, indent=2)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-        tmp_name = None
-        return path
-    except OSError as exc:
-        log.warning("cannot write the manifest cache in %s (%s); continuing without it", cache_dir,
-                    exc.strerror or exc)
+    data = json.dumps(envelope, ensure_ascii=False, indent=2).encode("utf-8")
+    if not write_atomic(path, data, what="manifest cache", consequence="continuing without it"):
         return None
-    finally:
-        if tmp_name is not None:
-            try:
-                os.unlink(tmp_name)
-            except OSError:
-                pass
+    return path
 
 
 def touch_cache(entry: CacheEntry, now: datetime | None = None) -> None:
@@ -129,3 +117,7 @@ def touch_cache(entry: CacheEntry, now: datetime | None = None) -> None:
 
 def _opt(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+def _short(exc: BaseException) -> str:
+    return str(exc).replace("\n", " ")[:200]

@@ -3,13 +3,12 @@
 Start-up never touches the network: `load_local` picks the best local copy (fresh cache,
 stale cache, bundled). `fetch_live` is the network step, run in the background by the
 server (conditional request: an unchanged manifest costs one 304) or on demand by the CLI.
-`load_blocking` is the classic order for one-shot CLI use:
-fresh cache → live → stale cache → bundled.
+A bad local file of any kind (cache, ILETIMERKEZI_FALLBACK_MANIFEST) is a warning and the
+next copy in line is used.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import datetime, timezone
 from importlib import resources
@@ -19,6 +18,7 @@ from typing import Literal
 import httpx
 from pydantic import BaseModel, ConfigDict
 
+from iletimerkezi_mcp.localfiles import LocalFileError, load_json, parse_json
 from iletimerkezi_mcp.manifest.cache import CacheEntry, read_cache, touch_cache, write_cache
 from iletimerkezi_mcp.manifest.models import ManifestError, ParsedManifest, parse_manifest
 from iletimerkezi_mcp.settings import Settings
@@ -59,13 +59,13 @@ def load_bundled(settings: Settings) -> LoadedManifest:
     """The user's fallback file if set and valid, else the copy shipped in the package."""
     if settings.fallback_manifest is not None:
         try:
-            parsed = _parse_file(settings.fallback_manifest)
+            parsed = parse_manifest_file(settings.fallback_manifest)
             return LoadedManifest(source="bundled", parsed=parsed, origin=str(settings.fallback_manifest))
-        except (OSError, ValueError) as exc:
-            log.warning("ILETIMERKEZI_FALLBACK_MANIFEST %s unusable (%s); using the packaged copy",
-                        settings.fallback_manifest, _short(exc))
+        except ManifestError as exc:
+            log.warning("ILETIMERKEZI_FALLBACK_MANIFEST %s; using the packaged copy", _short(exc))
     path = bundled_path()
-    return LoadedManifest(source="bundled", parsed=_parse_file(path, check_schemas=False), origin=str(path))
+    return LoadedManifest(source="bundled", parsed=parse_manifest_file(path, check_schemas=False),
+                          origin=str(path))
 
 
 def load_local(settings: Settings, now: datetime | None = None) -> tuple[LoadedManifest, CacheEntry | None]:
@@ -120,27 +120,19 @@ async def fetch_live(
         if own_client:
             await client.aclose()
     try:
-        document = json.loads(bytes(body).decode("utf-8"))
+        # Same strict JSON as local files: a NaN or 1e400 cached now would be refused on every start.
+        document = parse_json(bytes(body).decode("utf-8"))
         parsed = parse_manifest(document)
-    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+    except LocalFileError as exc:
+        return _failed(url, f"invalid manifest: the body {exc}")
+    except (ValueError, RecursionError) as exc:
         return _failed(url, f"invalid manifest: {_short(exc)}")
     for slug, reason in parsed.skipped:
         log.warning("live manifest: endpoint %s skipped: %s", slug, reason)
     now = datetime.now(timezone.utc)
-    write_cache(settings.resolved_cache_dir(), url, document, etag=etag, last_modified=last_modified, now=now)
+    write_cache(settings.resolved_cache_dir(), url, parsed.raw, etag=etag, last_modified=last_modified, now=now)
     loaded = LoadedManifest(source="live", parsed=parsed, origin=url, fetched_at=now)
     return FetchOutcome(status="updated", loaded=loaded)
-
-
-async def load_blocking(settings: Settings) -> LoadedManifest:
-    """One-shot order for CLI commands: fresh cache → live → stale cache → bundled."""
-    local, entry = load_local(settings)
-    if not needs_refresh(settings, entry):
-        return local
-    outcome = await fetch_live(settings, entry)
-    if outcome.loaded is not None:
-        return outcome.loaded
-    return local
 
 
 def _from_cache(entry: CacheEntry, fresh: bool) -> LoadedManifest:
@@ -148,12 +140,20 @@ def _from_cache(entry: CacheEntry, fresh: bool) -> LoadedManifest:
                           origin=str(entry.path), fetched_at=entry.fetched_at)
 
 
-def _parse_file(path: Path, *, check_schemas: bool = True) -> ParsedManifest:
+def parse_manifest_file(path: Path, *, check_schemas: bool = True) -> ParsedManifest:
+    """A manifest from a local file; ManifestError naming the file and the problem otherwise."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, RecursionError) as exc:
-        raise ManifestError(f"{path} is not valid JSON: {_short(exc)}") from None
-    parsed = parse_manifest(document, check_schemas=check_schemas)
+        document = load_json(path, limit=MAX_MANIFEST_BYTES)
+    except LocalFileError as exc:
+        raise ManifestError(f"{path} {exc}") from None
+    if document is None:
+        raise ManifestError(f"{path} does not exist")
+    try:
+        parsed = parse_manifest(document, check_schemas=check_schemas)
+    except RecursionError:
+        raise ManifestError(f"{path}: a schema is nested too deeply") from None
+    except ValueError as exc:  # ManifestError, or a pydantic error it did not wrap
+        raise ManifestError(f"{path}: {_short(exc)}") from None
     for slug, reason in parsed.skipped:
         log.warning("manifest %s: endpoint %s skipped: %s", path.name, slug, reason)
     return parsed

@@ -4,6 +4,13 @@
 returns the payload that sits next to `status`, or raises `ApiError(code)`. Everything runs
 under one lock; with `state_file` the state is saved atomically after every change.
 
+Persistence: several processes may share one state file (two servers in --sandbox, a CLI
+`call` beside a server). Each call takes an exclusive lock on `<state_file>.lock`, re-reads
+the file if another process changed it, runs, saves and releases, so no order is lost and no
+order id is given twice. A state file that cannot be used (garbage, wrong shape, a directory,
+a FIFO, huge, unreadable) never stops the sandbox: it is renamed to `<name>.corrupt-<time>`,
+a fresh account starts, and `reset_note` says so in one sentence.
+
 Decisions where the real API is unknown:
 * Credits: parts × recipients are charged when an order is accepted, scheduled orders too.
   Messages that end undelivered (112) are refunded when they become final; a cancelled order
@@ -15,17 +22,21 @@ Decisions where the real API is unknown:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import math
 import os
 import re
-import tempfile
+import stat
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+from iletimerkezi_mcp.localfiles import LocalFileError, exclusive_lock, load_json, replace_file
 
 from .codes import ApiError
 from .iys import IysStore
@@ -47,6 +58,8 @@ FIRST_ORDER_ID = 50_000_001
 # The panel blacklists numbers that send "RET"; the seeded inbox has one such message.
 SEED_BLACKLISTED = "905321234599"
 _STATE_VERSION = 1
+STATE_LIMIT = 32 * 1024 * 1024  # months of heavy use stay far below; anything bigger is not ours
+_SWITCHES = ("api_access_enabled", "ip_allowed", "iys_subscription_active", "iys_code_configured")
 
 # Real wire paths → handler method names.
 ENDPOINTS: dict[str, str] = {
@@ -66,7 +79,7 @@ ENDPOINTS: dict[str, str] = {
 
 
 def _seed_inbox(now: float) -> list[dict[str, object]]:
-    # PLACEHOLDER FIELD NAMES: the real inbox response was never seen (§2.12). `id`, `date`,
+    # PLACEHOLDER FIELD NAMES: the real inbox response was never seen. `id`, `date`,
     # `sender`, `text` and `receiver` are invented for the fake; only `totalRows` is known.
     return [
         {"id": 1, "date": stamp(now - 7200), "sender": display_number(SEED_BLACKLISTED),
@@ -136,10 +149,14 @@ class SandboxState:
         self.iys = IysStore()
         self.inbox = _seed_inbox(now)
         self.recent_sends: list[tuple[str, float]] = []  # (fingerprint, submit time)
-        if self.state_file and self.state_file.exists():
-            self._load(self.state_file)
-        elif self.state_file:
-            self.save()  # fail fast on an unwritable path, and show the user the file at once
+        # One sentence when the account on disk could not be used and was set aside; else None.
+        self.reset_note: str | None = None
+        self._seen: tuple[int, int, int] | None = None  # (mtime_ns, size, inode) we last read or wrote
+        self._file_locked = False
+        if self.state_file is not None:
+            with self._lock, self._file_lock():
+                if not self._read_file(initial=True):
+                    self._write_file()  # show the user the file at once
 
     # --- entry point -----------------------------------------------------------------------
 
@@ -148,7 +165,8 @@ class SandboxState:
         name = ENDPOINTS.get(path)
         if name is None:
             raise ApiError(404, f"unknown path {path}")
-        with self._lock:
+        with self._lock, self._file_lock():
+            self._reload_if_changed()  # another process may have sent or changed something
             self.authenticate(request.get("authentication"))
             now = self.clock()
             changed = self._advance(now)
@@ -158,7 +176,7 @@ class SandboxState:
                 return payload
             finally:
                 if changed:
-                    self.save()
+                    self._write_file()
 
     def authenticate(self, auth: object) -> None:
         ok = (
@@ -188,7 +206,7 @@ class SandboxState:
         plan = plan_send(
             request.get("order"),
             approved=self.senders,
-            blacklist=self.blacklist,
+            blacklist=set(self.blacklist),  # plan_send only asks "is it listed?"
             test_number=self.test_number,
             iys_code_configured=self.iys_code_configured,
             now=now,
@@ -208,7 +226,7 @@ class SandboxState:
         )
         for entry in plan.entries:
             for number in entry.numbers:
-                # With iys "1" the platform silently drops recipients without consent (§2.1);
+                # With iys "1" the platform silently drops recipients without consent;
                 # the fake shows them as undelivered (112) and refunds them.
                 blocked = plan.iys == "1" and not self.iys.has_sms_consent(
                     number, plan.iys_list or ""
@@ -319,14 +337,16 @@ class SandboxState:
     # --- helpers for tests and the CLI -----------------------------------------------------
 
     def order(self, order_id: int | str) -> Order | None:
-        with self._lock:
+        with self._lock, self._file_lock():
+            self._reload_if_changed()
             return self.orders.get(int(order_id))
 
     def settle_now(self) -> None:
         """Apply due deliveries and refunds immediately (reads do this too)."""
-        with self._lock:
+        with self._lock, self._file_lock():
+            self._reload_if_changed()
             if self._advance(self.clock()):
-                self.save()
+                self._write_file()
 
     # --- persistence -----------------------------------------------------------------------
 
@@ -351,45 +371,217 @@ class SandboxState:
                 "recent_sends": [list(item) for item in self.recent_sends],
             }
 
-    def _load(self, path: Path) -> None:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("version") != _STATE_VERSION:
-                raise ValueError(f"unsupported version {data.get('version')!r}")
-            self.credits = int(data["credits"])
-            self.senders = list(data["senders"])
-            self.test_number = data["test_number"]
-            self.next_order_id = int(data["next_order_id"])
-            for name, value in data.get("switches", {}).items():
-                if hasattr(self, name):
-                    setattr(self, name, bool(value))
-            self.orders = {int(o["id"]): Order.from_json(o) for o in data["orders"]}
-            self.blacklist = {str(k): float(v) for k, v in data["blacklist"].items()}
-            self.iys = IysStore.from_json(data["iys"])
-            self.inbox = list(data["inbox"])
-            self.recent_sends = [(str(d), float(t)) for d, t in data.get("recent_sends", [])]
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise ValueError(f"sandbox state file {path} is unreadable: {exc}") from exc
-        logger.info("sandbox: loaded state from %s", path)
-
     def save(self) -> None:
-        """Write the state file atomically (temp file in the same folder, then os.replace)."""
+        """Write the state file atomically; a failure is a warning and the state stays in memory."""
         if self.state_file is None:
             return
-        with self._lock:
-            text = json.dumps(self.to_json(), ensure_ascii=False, indent=2)
-            folder = self.state_file.parent
-            folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".sandbox-", suffix=".tmp", dir=folder)
+        with self._lock, self._file_lock():
+            self._write_file()
+
+    @contextlib.contextmanager
+    def _file_lock(self) -> Iterator[None]:
+        """The inter-process lock on `<state_file>.lock`; re-entrant, always taken inside `_lock`."""
+        if self.state_file is None or self._file_locked:
+            yield
+            return
+        with exclusive_lock(self.state_file.with_name(self.state_file.name + ".lock")):
+            self._file_locked = True
             try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    handle.write(text)
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                os.replace(tmp, self.state_file)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+                yield
+            finally:
+                self._file_locked = False
+
+    def _signature(self) -> tuple[int, int, int] | None:
+        if self.state_file is None:
+            return None
+        try:
+            info = os.stat(self.state_file)
+        except OSError:
+            return None
+        return info.st_mtime_ns, info.st_size, info.st_ino
+
+    def _reload_if_changed(self) -> None:
+        signature = self._signature()
+        # Gone (deleted by hand): keep what we hold; the next save writes it back.
+        if signature is not None and signature != self._seen:
+            self._read_file(initial=False)
+
+    def _read_file(self, *, initial: bool) -> bool:
+        """Load the state file into this object. False when there is none; never raises."""
+        path = self.state_file
+        assert path is not None
+        fields, problem = _read_state(path)
+        if fields is None and problem is None:
+            return False
+        if fields is not None:
+            for name, value in fields.items():
+                setattr(self, name, value)
+            self._seen = self._signature()
+            logger.info("sandbox: loaded state from %s", path)
+            return True
+        assert problem is not None
+        self._set_aside(path, problem, initial=initial)
+        return True
+
+    def _set_aside(self, path: Path, problem: str, *, initial: bool) -> None:
+        """Keep an unusable state file under another name (nothing is lost) and save ours in its place."""
+        kept = "a fresh sandbox account was started" if initial else "this process's copy of the account was saved"
+        aside = _free_name(path, time.strftime("%Y%m%d-%H%M%S", time.gmtime(self.clock())))
+        try:
+            mode = os.lstat(path).st_mode
+            if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
+                # Never rename someone's directory (or pipe, device): leave it and touch nothing.
+                raise OSError("it is not a regular file")
+            os.rename(path, aside)
+        except OSError as exc:
+            self.reset_note = (f"The sandbox account file {path} {problem} and was left as it is "
+                               f"({exc.strerror or exc}); "
+                               f"{'a fresh sandbox account runs' if initial else 'the sandbox account runs'} "
+                               "in memory only, so nothing is saved.")
+            self.state_file = None
+        else:
+            self.reset_note = (f"The sandbox account file {path} {problem}; it was kept as {aside.name} "
+                               f"and {kept}.")
+            self._write_file()
+        logger.warning("%s", self.reset_note)
+
+    def _write_file(self) -> None:
+        if self.state_file is None:
+            return
+        data = json.dumps(self.to_json(), ensure_ascii=False, indent=2).encode("utf-8")
+        try:
+            replace_file(self.state_file, data)
+        except OSError as exc:
+            logger.warning("cannot write the sandbox account file %s (%s); the change is kept in memory only",
+                           self.state_file, exc.strerror or exc)
+            return
+        self._seen = self._signature()
 
 
-__all__ = ["ENDPOINTS", "SANDBOX_API_HASH", "SANDBOX_API_KEY", "SandboxState"]
+def check_state_file(path: Path) -> str | None:
+    """Why the state file at `path` cannot be used (reads as "<path> <problem>"), or None; changes nothing."""
+    return _read_state(path)[1]
+
+
+def _read_state(path: Path) -> tuple[dict[str, Any] | None, str | None]:
+    """(attributes, None) when usable, (None, None) when absent, (None, problem) otherwise."""
+    try:
+        data = load_json(path, limit=STATE_LIMIT)
+        return (None if data is None else _parse_state(data)), None
+    except LocalFileError as exc:
+        return None, str(exc)
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError, RecursionError) as exc:
+        return None, f"is not a sandbox account ({str(exc)[:200]})"
+
+
+def _free_name(path: Path, stamp: str) -> Path:
+    candidate = path.with_name(f"{path.name}.corrupt-{stamp}")
+    counter = 1
+    while os.path.lexists(candidate):
+        candidate = path.with_name(f"{path.name}.corrupt-{stamp}-{counter}")
+        counter += 1
+    return candidate
+
+
+# --- reading a state file: every field checked, so a bad one fails here and not in a later call ---
+
+def _need(value: object, kind: type | tuple[type, ...], where: str) -> Any:
+    if value is None:
+        raise ValueError(f"{where} is missing")
+    if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
+        raise ValueError(f"{where} has the wrong type")
+    if not isinstance(value, kind):
+        raise ValueError(f"{where} has the wrong type")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{where} is not a finite number")
+    return value
+
+
+def _number(value: object, where: str) -> float:
+    return float(_need(value, (int, float), where))
+
+
+def _str_list(value: object, where: str) -> list[str]:
+    return [_need(item, str, where) for item in _need(value, list, where)]
+
+
+def _parse_message(raw: object) -> Message:
+    m = _need(raw, dict, "a message")
+    return Message(
+        number=_need(m.get("number"), str, "message.number"),
+        text=_need(m.get("text"), str, "message.text"),
+        parts=_need(m.get("parts"), int, "message.parts"),
+        cost=_need(m.get("cost"), int, "message.cost"),
+        final=_need(m.get("final"), int, "message.final"),
+        refunded=_need(m.get("refunded", False), bool, "message.refunded"),
+    )
+
+
+def _parse_order(raw: object) -> Order:
+    o = _need(raw, dict, "an order")
+    iys_list = o.get("iys_list")
+    return Order(
+        id=_need(o.get("id"), int, "order.id"),
+        sender=_need(o.get("sender"), str, "order.sender"),
+        submit_at=_number(o.get("submit_at"), "order.submit_at"),
+        send_at=_number(o.get("send_at"), "order.send_at"),
+        scheduled=_need(o.get("scheduled"), bool, "order.scheduled"),
+        iys=_need(o.get("iys"), str, "order.iys"),
+        iys_list=None if iys_list is None else _need(iys_list, str, "order.iys_list"),
+        messages=[_parse_message(m) for m in _need(o.get("messages", []), list, "order.messages")],
+        cancelled=_need(o.get("cancelled", False), bool, "order.cancelled"),
+        settled=_need(o.get("settled", False), bool, "order.settled"),
+    )
+
+
+def _parse_iys(raw: object) -> IysStore:
+    block = _need(raw, dict, "iys")
+    brands = [str(_need(b, (str, int), "iys.brand_codes")) for b in _need(block.get("brand_codes", []), list,
+                                                                          "iys.brand_codes")]
+    records = _need(block.get("records", []), list, "iys.records")
+    for record in records:
+        _need(record, dict, "an iys record")
+        _need(record.get("brandCode"), (str, int), "iys record brandCode")
+        for name in ("recipient", "recipientType", "type", "status", "consentDate"):
+            _need(record.get(name), str, f"iys record {name}")
+    return IysStore.from_json({"brand_codes": brands, "records": records})
+
+
+def _parse_state(data: object) -> dict[str, Any]:
+    """The attributes a state file sets, or ValueError naming the first bad field."""
+    state: dict[str, Any] = _need(data, dict, "the file")
+    if state.get("version") != _STATE_VERSION:
+        raise ValueError(f"unsupported version {str(state.get('version'))[:20]!r}")
+    orders = {}
+    for raw in _need(state.get("orders"), list, "orders"):
+        order = _parse_order(raw)
+        orders[order.id] = order
+    blacklist = {_need(k, str, "blacklist"): _number(v, "blacklist")
+                 for k, v in _need(state.get("blacklist"), dict, "blacklist").items()}
+    recent = []
+    for item in _need(state.get("recent_sends", []), list, "recent_sends"):
+        pair = _need(item, list, "recent_sends")
+        if len(pair) != 2:
+            raise ValueError("recent_sends has an entry that is not a pair")
+        digest, when = pair
+        recent.append((_need(digest, str, "recent_sends"), _number(when, "recent_sends")))
+    switches = _need(state.get("switches", {}), dict, "switches")
+    fields: dict[str, Any] = {
+        "credits": _need(state.get("credits"), int, "credits"),
+        "senders": _str_list(state.get("senders"), "senders"),
+        "test_number": _need(state.get("test_number"), str, "test_number"),
+        # Never below an existing id: a hand-edited file must not make ids repeat.
+        "next_order_id": max([_need(state.get("next_order_id"), int, "next_order_id"), *(i + 1 for i in orders)]),
+        "orders": orders,
+        "blacklist": blacklist,
+        "iys": _parse_iys(state.get("iys")),
+        "inbox": [_need(m, dict, "inbox") for m in _need(state.get("inbox"), list, "inbox")],
+        "recent_sends": recent,
+    }
+    for name in _SWITCHES:
+        if name in switches:
+            fields[name] = _need(switches[name], bool, f"switches.{name}")
+    return fields
+
+
+__all__ = ["ENDPOINTS", "SANDBOX_API_HASH", "SANDBOX_API_KEY", "SandboxState", "check_state_file"]
