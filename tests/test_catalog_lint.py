@@ -7,9 +7,9 @@ from pathlib import Path
 
 from manifest_server import bundled_manifest
 
+from iletimerkezi_mcp.contracts import LOCAL
 from iletimerkezi_mcp.manifest.loader import LoadedManifest
 from iletimerkezi_mcp.manifest.models import parse_manifest
-from iletimerkezi_mcp.policy import LOCAL_TOOLS
 from iletimerkezi_mcp.schema_lint import lint_tools
 from iletimerkezi_mcp.settings import Settings
 from iletimerkezi_mcp.tools import build_catalog
@@ -21,7 +21,7 @@ def lint_errors(document: dict) -> list:
     loaded = LoadedManifest(source="bundled", parsed=parse_manifest(document), origin="test")
     catalog = build_catalog(loaded, Settings())
     tools = [spec.tool.model_dump(mode="json", by_alias=True, exclude_none=True) for spec in catalog.specs.values()]
-    return [f for f in lint_tools(tools, "sms", local_tools=LOCAL_TOOLS) if f.severity == "error"]
+    return [f for f in lint_tools(tools, "sms", local_tools=[c.name for c in LOCAL]) if f.severity == "error"]
 
 
 def test_bundled_catalog_is_lint_clean():

@@ -10,7 +10,7 @@ import pytest
 from conftest import REPO
 
 from iletimerkezi_mcp import __version__
-from iletimerkezi_mcp.policy import API_TOOLS
+from iletimerkezi_mcp.contracts import BY_NAME
 from iletimerkezi_mcp.settings import SETTINGS
 
 TIMEOUT = 60  # seconds, per command; each takes about one second
@@ -74,7 +74,7 @@ def test_tools_table(base_env: dict[str, str]) -> None:
     lines = done.stdout.splitlines()
     assert lines[0].split() == ["TOOL", "KIND", "TITLE"]
     rows = {line.split()[0]: line for line in lines[1:] if line.strip() and not line.startswith("13 tools")}
-    assert set(rows) == API_TOOLS | {"preview_sms"}
+    assert set(rows) == set(BY_NAME)
     assert "write, destructive" in rows["send_sms"]
     assert "read" in rows["get_balance"] and "write" not in rows["get_balance"]
     assert "experimental" in rows["get_inbox"]

@@ -1,4 +1,4 @@
-"""confirm.py: asking the person (MCP elicitation) before an expensive send."""
+"""confirm.py: asking the person (MCP elicitation) before a write that needs it."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from iletimerkezi_mcp.confirm import _SCHEMA, ask_person, confirmation_message, supports_elicitation
-from iletimerkezi_mcp.safety import prepare
+from iletimerkezi_mcp.contracts import BY_NAME
 from iletimerkezi_mcp.settings import Settings
 
 
@@ -21,7 +21,7 @@ def prepared(numbers: list[str], text: str = "Merhaba", schedule: str | None = N
     order: dict[str, Any] = {"sender": "ACME", "iys": "0", "message": {"text": text, "receipents": {"number": numbers}}}
     if schedule:
         order["sendDateTime"] = schedule
-    return prepare("send_sms", {"order": order}, Settings())
+    return BY_NAME["send_sms"].prepare({"order": order}, Settings())
 
 
 class FakeSession:
@@ -54,10 +54,9 @@ def test_supports_elicitation_follows_the_client_capabilities() -> None:
 
 def test_message_states_cost_sender_recipients_parts_and_text() -> None:
     call = prepared(["5320000001", "5320000002", "5320000003"], text="Kargonuz yolda")
-    text = confirmation_message("send_sms", call, threshold=2)
-    assert "send_sms costs 3 SMS credits (above 2)" in text
+    text = confirmation_message("send_sms", call, "costs 3 credits, above the confirmation threshold of 2")
+    assert text.startswith("send_sms: costs 3 credits, above the confirmation threshold of 2. Please confirm.")
     assert "Sender: ACME" in text
-    assert "Recipients: 3" in text
     assert "To: 905320000001, 905320000002, 905320000003" in text
     assert "Parts: 1 (GSM-7) × 3 = 3 credits" in text
     assert "Text: Kargonuz yolda" in text
@@ -67,7 +66,7 @@ def test_message_states_cost_sender_recipients_parts_and_text() -> None:
 def test_message_shortens_long_recipient_lists_and_shows_the_schedule() -> None:
     numbers = [f"53200000{i:02d}" for i in range(8)]
     call = prepared(numbers, schedule="15/06/2030 10:30")
-    text = confirmation_message("send_sms", call, threshold=5)
+    text = confirmation_message("send_sms", call, "costs 8 credits")
     assert "905320000004 and 3 more" in text
     assert "905320000005" not in text
     assert "Scheduled for 15/06/2030 10:30 (Istanbul time)" in text
@@ -75,7 +74,7 @@ def test_message_shortens_long_recipient_lists_and_shows_the_schedule() -> None:
 
 def test_message_bounds_the_text() -> None:
     call = prepared(["5320000001"], text="a" * 900)
-    text = confirmation_message("send_sms", call, threshold=0)
+    text = confirmation_message("send_sms", call, "costs 1 credit")
     assert "a" * 500 in text and "a" * 501 not in text
 
 
@@ -84,9 +83,9 @@ def test_message_bounds_the_text() -> None:
 @pytest.mark.anyio
 async def test_no_session_or_no_capability_means_use_a_token_instead() -> None:
     call = prepared(["5320000001"])
-    assert await ask_person(None, "send_sms", call, 0) is None
+    assert await ask_person(None, "send_sms", call, "costs 1 credit") is None
     session = FakeSession(elicitation=False)
-    assert await ask_person(session, "send_sms", call, 0) is None
+    assert await ask_person(session, "send_sms", call, "costs 1 credit") is None
     assert session.asked == []
 
 
@@ -106,9 +105,9 @@ async def test_no_session_or_no_capability_means_use_a_token_instead() -> None:
 async def test_answers_map_to_accept_decline_cancel(action: str, content: Any, expected: str) -> None:
     session = FakeSession(action=action, content=content)
     call = prepared(["5320000001", "5320000002"])
-    assert await ask_person(session, "send_sms", call, 1) == expected
+    assert await ask_person(session, "send_sms", call, "costs 2 credits") == expected
     (message, schema), = session.asked
-    assert "2 SMS credits" in message
+    assert "costs 2 credits" in message and "Parts: 1 (GSM-7) × 2 = 2 credits" in message
     assert schema == _SCHEMA
     assert schema["properties"]["confirm"]["type"] == "boolean"
     assert schema["required"] == ["confirm"]
@@ -117,5 +116,5 @@ async def test_answers_map_to_accept_decline_cancel(action: str, content: Any, e
 @pytest.mark.anyio
 async def test_a_failing_elicitation_falls_back_to_a_token() -> None:
     session = FakeSession(error=RuntimeError("client broke"))
-    assert await ask_person(session, "send_sms", prepared(["5320000001"]), 0) is None
+    assert await ask_person(session, "send_sms", prepared(["5320000001"]), "costs 1 credit") is None
     assert len(session.asked) == 1

@@ -1,15 +1,20 @@
-"""`iletimerkezi-mcp doctor` as a subprocess against local servers: one line per check, a fix
-in plain words for each problem, exit 1 on any problem, and credentials never printed."""
+"""`iletimerkezi-mcp doctor`, run in-process through the CLI entry point against local servers: one
+line per check, a fix in plain words for each problem, exit 1 on any problem, credentials never
+printed, and every unusable local file reported (never a traceback, never a hang, never changed)."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
-from conftest import REPO
+from corrupt_files import CORE, make_corrupt, snapshot
 
+from iletimerkezi_mcp.cli import main
+from iletimerkezi_mcp.manifest.cache import cache_path
 from iletimerkezi_mcp.sandbox import SANDBOX_API_HASH, SANDBOX_API_KEY
 
 pytestmark = pytest.mark.timeout(60)
@@ -19,44 +24,75 @@ CANARY_KEY = "CANARY-key-4f1d9e"
 CANARY_HASH = "CANARY-hash-8b2c7a"
 
 
-def doctor(env: dict[str, str], *flags: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "iletimerkezi_mcp", "doctor", *flags], env=env, cwd=str(REPO),
-                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=45)
+@dataclass
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+    logs: str
 
-
-def lines_of(done: subprocess.CompletedProcess[str], status: str) -> list[str]:
-    """Check lines with the given status, each joined with its `fix:` line when there is one."""
-    out = done.stdout.splitlines()
-    found = []
-    for i, line in enumerate(out):
-        if line.startswith(f"[{status:^7}]"):
-            fix = out[i + 1].strip() if i + 1 < len(out) and out[i + 1].strip().startswith("fix:") else ""
-            found.append(f"{line} {fix}".strip())
-    return found
+    def lines(self, status: str) -> list[str]:
+        """Check lines with the given status, each joined with its `fix:` line when there is one."""
+        out = self.stdout.splitlines()
+        found = []
+        for i, line in enumerate(out):
+            if line.startswith(f"[{status:^7}]"):
+                fix = out[i + 1].strip() if i + 1 < len(out) and out[i + 1].strip().startswith("fix:") else ""
+                found.append(f"{line} {fix}".strip())
+        return found
 
 
 @pytest.fixture
-def good_env(base_env, sandbox, manifest_server) -> dict[str, str]:
-    return {**base_env, "ILETIMERKEZI_BASE_URL": sandbox.url, "ILETIMERKEZI_API_KEY": SANDBOX_API_KEY,
+def doctor(monkeypatch, capsys, caplog):
+    def run(env: dict[str, str], *flags: str) -> Run:
+        for name in list(os.environ):
+            if name.startswith("ILETIMERKEZI_"):
+                monkeypatch.delenv(name)
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        caplog.clear()
+        capsys.readouterr()
+        with caplog.at_level(logging.DEBUG):
+            try:
+                main(["doctor", *flags])
+            except SystemExit as done:
+                code = done.code
+            else:
+                code = None
+        out, err = capsys.readouterr()
+        assert isinstance(code, int), f"doctor ended without an exit code: {code!r}"
+        return Run(code, out, err, caplog.text)
+    return run
+
+
+@pytest.fixture
+def env(tmp_path: Path, refused_url: str) -> dict[str, str]:
+    return {"ILETIMERKEZI_MCP_CACHE_DIR": str(tmp_path / "cache"), "ILETIMERKEZI_MANIFEST_URL": refused_url,
+            "ILETIMERKEZI_LOG_LEVEL": "INFO"}
+
+
+@pytest.fixture
+def good_env(env, sandbox, manifest_server) -> dict[str, str]:
+    return {**env, "ILETIMERKEZI_BASE_URL": sandbox.url, "ILETIMERKEZI_API_KEY": SANDBOX_API_KEY,
             "ILETIMERKEZI_API_HASH": SANDBOX_API_HASH, "ILETIMERKEZI_MANIFEST_URL": manifest_server.url}
 
 
-def test_all_checks_pass_with_the_right_credentials(good_env, sandbox):
+def test_all_checks_pass_with_the_right_credentials(doctor, good_env, sandbox):
     done = doctor(good_env)
-    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.code == 0, done.stdout
     assert "All checks passed." in done.stdout
-    assert lines_of(done, "PROBLEM") == [] and lines_of(done, "WARN") == []
-    ok = " ".join(lines_of(done, "OK"))
-    for name in ("settings:", "credentials:", "cache dir:", "manifest:", "manifest URL:", "API:"):
+    assert done.lines("PROBLEM") == [] and done.lines("WARN") == []
+    ok = " ".join(done.lines("OK"))
+    for name in ("settings:", "credentials:", "cache dir:", "local files:", "manifest:", "manifest URL:", "API:"):
         assert name in ok
     assert "accepted the credentials" in ok
     assert len(sandbox.requests_to("get-balance")) == 1  # the API check really called the API
 
 
-def test_wrong_key_explains_401_with_the_three_checks(good_env, sandbox):
+def test_wrong_key_explains_401_with_the_three_checks(doctor, good_env, sandbox):
     done = doctor({**good_env, "ILETIMERKEZI_API_KEY": CANARY_KEY, "ILETIMERKEZI_API_HASH": CANARY_HASH})
-    assert done.returncode == 1
-    (problem,) = lines_of(done, "PROBLEM")
+    assert done.code == 1
+    (problem,) = done.lines("PROBLEM")
     assert problem.startswith("[PROBLEM] API:") and "401" in problem
     assert "API kullanımına izin ver" in problem and "Allow API access" in problem  # the panel toggle
     assert "key and hash" in problem  # copy both again
@@ -65,94 +101,179 @@ def test_wrong_key_explains_401_with_the_three_checks(good_env, sandbox):
     (request,) = sandbox.requests_to("get-balance")
     assert request.body["request"]["authentication"]["key"] == CANARY_KEY
     for secret in (CANARY_KEY, CANARY_HASH):
-        assert secret not in done.stdout and secret not in done.stderr
+        assert secret not in done.stdout + done.stderr + done.logs
 
 
-def test_credentials_are_never_printed_even_in_debug_logs(base_env, sandbox, manifest_server):
+def test_credentials_are_never_printed_even_in_debug_logs(doctor, env, sandbox, manifest_server):
     # The credentials line shows lengths only; DEBUG logging (httpx, our executor) adds no values.
-    env = {**base_env, "ILETIMERKEZI_API_KEY": CANARY_KEY, "ILETIMERKEZI_API_HASH": CANARY_HASH,
-           "ILETIMERKEZI_BASE_URL": sandbox.url, "ILETIMERKEZI_MANIFEST_URL": manifest_server.url,
-           "ILETIMERKEZI_LOG_LEVEL": "DEBUG"}
-    done = doctor(env)
-    credentials = next(line for line in lines_of(done, "OK") if "credentials:" in line)
+    done = doctor({**env, "ILETIMERKEZI_API_KEY": CANARY_KEY, "ILETIMERKEZI_API_HASH": CANARY_HASH,
+                   "ILETIMERKEZI_BASE_URL": sandbox.url, "ILETIMERKEZI_MANIFEST_URL": manifest_server.url,
+                   "ILETIMERKEZI_LOG_LEVEL": "DEBUG"})
+    credentials = next(line for line in done.lines("OK") if "credentials:" in line)
     assert f"key set ({len(CANARY_KEY)} characters)" in credentials
     assert f"hash set ({len(CANARY_HASH)} characters)" in credentials
+    assert done.logs  # DEBUG records were captured
     for secret in (CANARY_KEY, CANARY_HASH, "CANARY"):
-        assert secret not in done.stdout and secret not in done.stderr
+        assert secret not in done.stdout + done.stderr + done.logs
 
 
-def test_unreachable_manifest_url_is_a_plain_warning(good_env, refused_url):
+def test_unreachable_manifest_url_is_a_plain_warning(doctor, good_env, refused_url):
     done = doctor({**good_env, "ILETIMERKEZI_MANIFEST_URL": refused_url})
-    assert done.returncode == 0  # a warning is not a problem: the bundled copy still works
-    (warning,) = lines_of(done, "WARN")
+    assert done.code == 0  # a warning is not a problem: the bundled copy still works
+    (warning,) = done.lines("WARN")
     assert warning.startswith("[ WARN  ] manifest URL:")
     assert f"{refused_url} unreachable" in warning
     assert "cannot connect" in warning
     assert "cached or bundled copy" in warning and "ILETIMERKEZI_MANIFEST=bundled" in warning
-    assert "Traceback" not in done.stdout + done.stderr
 
 
-def test_manifest_url_answering_an_error_status_is_a_warning(good_env, manifest_server):
+def test_manifest_url_answering_an_error_status_is_a_warning(doctor, good_env, manifest_server):
     manifest_server.status = 503
-    done = doctor(good_env)
-    (warning,) = lines_of(done, "WARN")
+    (warning,) = doctor(good_env).lines("WARN")
     assert "manifest URL:" in warning and "HTTP 503" in warning
 
 
-def test_unwritable_cache_dir_is_a_problem_naming_dir_and_fix(good_env, tmp_path):
+def test_unwritable_cache_dir_is_a_problem_naming_dir_and_fix(doctor, good_env, tmp_path):
     # A path under a regular file can never be created, even by root (where chmod does not bite).
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
     cache_dir = blocker / "sub"
     done = doctor({**good_env, "ILETIMERKEZI_MCP_CACHE_DIR": str(cache_dir)})
-    assert done.returncode == 1
-    (problem,) = lines_of(done, "PROBLEM")
+    assert done.code == 1
+    (problem,) = done.lines("PROBLEM")
     assert problem.startswith("[PROBLEM] cache dir:")
     assert f"{cache_dir} is not writable" in problem
     assert "ILETIMERKEZI_MCP_CACHE_DIR" in problem and "writable" in problem.split("fix:")[1]
     assert blocker.read_text() == "not a directory"
 
 
-def test_missing_credentials_name_both_variables_and_the_sandbox(base_env, refused_url):
-    done = doctor({**base_env, "ILETIMERKEZI_MANIFEST_URL": refused_url})
-    assert done.returncode == 1
-    credentials = next(line for line in lines_of(done, "PROBLEM") if "credentials:" in line)
+def test_missing_credentials_name_both_variables_and_the_sandbox(doctor, env):
+    done = doctor(env)
+    assert done.code == 1
+    credentials = next(line for line in done.lines("PROBLEM") if "credentials:" in line)
     assert "ILETIMERKEZI_API_KEY" in credentials and "ILETIMERKEZI_API_HASH" in credentials
     assert "--sandbox" in credentials
-    api = next(line for line in lines_of(done, "PROBLEM") if line.startswith("[PROBLEM] API:"))
+    api = next(line for line in done.lines("PROBLEM") if line.startswith("[PROBLEM] API:"))
     assert "no credentials" in api
     assert "problem(s) found." in done.stdout
 
 
-def test_only_one_missing_credential_is_named(base_env, refused_url):
-    done = doctor({**base_env, "ILETIMERKEZI_API_KEY": CANARY_KEY, "ILETIMERKEZI_MANIFEST_URL": refused_url})
-    credentials = next(line for line in lines_of(done, "PROBLEM") if "credentials:" in line)
+def test_only_one_missing_credential_is_named(doctor, env):
+    done = doctor({**env, "ILETIMERKEZI_API_KEY": CANARY_KEY})
+    credentials = next(line for line in done.lines("PROBLEM") if "credentials:" in line)
     assert "ILETIMERKEZI_API_HASH not set" in credentials
     assert "ILETIMERKEZI_API_KEY" not in credentials.split("fix:")[0]
-    assert CANARY_KEY not in done.stdout + done.stderr
+    assert CANARY_KEY not in done.stdout + done.stderr + done.logs
 
 
-def test_doctor_sandbox_passes_without_an_account(base_env, refused_url):
-    done = doctor({**base_env, "ILETIMERKEZI_MANIFEST_URL": refused_url}, "--sandbox")
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert lines_of(done, "PROBLEM") == []
-    ok = " ".join(lines_of(done, "OK"))
+def test_doctor_sandbox_passes_without_an_account(doctor, env, tmp_path):
+    done = doctor(env, "--sandbox")
+    assert done.code == 0, done.stdout
+    assert done.lines("PROBLEM") == []
+    ok = " ".join(done.lines("OK"))
     assert "sandbox mode" in ok and "accepted the credentials" in ok
+    assert "1000 SMS credits" in ok
+    assert "sandbox account" in ok  # the state file is among the local files looked at
 
 
-def test_doctor_stdout_is_the_report_and_logs_go_to_stderr(good_env, tmp_path):
+def test_doctor_sandbox_reports_the_balance_kept_in_the_state_file(doctor, env, tmp_path):
+    from iletimerkezi_mcp.sandbox import SandboxState
+
+    state = SandboxState(state_file=tmp_path / "cache" / "sandbox-state.json")
+    state.credits = 321
+    state.save()
+    done = doctor(env, "--sandbox")
+    assert "321 SMS credits" in " ".join(done.lines("OK"))
+
+
+def test_doctor_stdout_is_the_report_and_logs_go_elsewhere(doctor, good_env, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
     done = doctor({**good_env, "ILETIMERKEZI_MCP_CACHE_DIR": str(blocker / "sub")})
     assert all(line.startswith(("[", "          fix:", "All checks", "1 problem")) or not line.strip()
                for line in done.stdout.splitlines()), done.stdout
-    assert "iletimerkezi-mcp WARNING" not in done.stdout
+    assert "WARNING" not in done.stdout
 
 
-def test_bad_overlay_is_reported_not_a_traceback(good_env, tmp_path):
+def test_bad_overlay_is_reported_not_a_traceback(doctor, good_env, tmp_path):
     overlay = tmp_path / "overlay.json"
     overlay.write_text(json.dumps({"tools": {}, "unknown": 1}))
     done = doctor({**good_env, "ILETIMERKEZI_OVERLAY": str(overlay)})
-    assert done.returncode == 1
-    assert "Traceback" not in done.stderr
-    assert any(str(overlay) in line for line in lines_of(done, "PROBLEM")), done.stdout + done.stderr
+    assert done.code == 1
+    (problem,) = done.lines("PROBLEM")
+    assert str(overlay) in problem and "unknown" in problem
+    assert "runs without the overlay" in problem
+
+
+# --------------------------------------------------------------------------- every local file, every way bad
+
+def _cache_file(env: dict[str, str]) -> Path:
+    return cache_path(Path(env["ILETIMERKEZI_MCP_CACHE_DIR"]), env["ILETIMERKEZI_MANIFEST_URL"])
+
+
+# (target, where the file is, extra env, status expected, words of the fix)
+TARGETS = {
+    "manifest-cache": (_cache_file, {}, "WARN", "delete the file; it is rebuilt"),
+    "overlay": (lambda env: Path(env["ILETIMERKEZI_MCP_CACHE_DIR"]).parent / "overlay.json",
+                {"ILETIMERKEZI_OVERLAY": "{path}"}, "PROBLEM", "unset ILETIMERKEZI_OVERLAY"),
+    "fallback-manifest": (lambda env: Path(env["ILETIMERKEZI_MCP_CACHE_DIR"]).parent / "fallback.json",
+                          {"ILETIMERKEZI_FALLBACK_MANIFEST": "{path}"}, "WARN", "unset ILETIMERKEZI_FALLBACK_MANIFEST"),
+    "confirmation-key": (lambda env: Path(env["ILETIMERKEZI_MCP_CACHE_DIR"]) / "confirmation.key", {}, "WARN",
+                         "delete the file; a new key is made"),
+    "spent-tokens": (lambda env: Path(env["ILETIMERKEZI_MCP_CACHE_DIR"]) / "confirmation-spent.json", {}, "WARN",
+                     "delete the file; it is rebuilt"),
+    "sandbox-state": (lambda env: Path(env["ILETIMERKEZI_MCP_CACHE_DIR"]) / "sandbox-state.json",
+                      {"ILETIMERKEZI_SANDBOX": "1", "ILETIMERKEZI_BASE_URL": ""}, "WARN",
+                      "delete the file to start a fresh sandbox account"),
+}
+# A directory or FIFO is never renamed by the sandbox, so its fix differs.
+SANDBOX_LEFT_ALONE_FIX = "move it out of the way, or point ILETIMERKEZI_SANDBOX_STATE at another file"
+
+
+@pytest.fixture
+def api_env(env, sandbox) -> dict[str, str]:
+    # No manifest server here (its slow shutdown would dominate): "manifest URL" is a WARN line of its own.
+    return {**env, "ILETIMERKEZI_BASE_URL": sandbox.url, "ILETIMERKEZI_API_KEY": SANDBOX_API_KEY,
+            "ILETIMERKEZI_API_HASH": SANDBOX_API_HASH}
+
+
+@pytest.mark.parametrize("case", CORE)
+@pytest.mark.parametrize("target", sorted(TARGETS))
+def test_every_unusable_local_file_is_reported_with_its_fix(doctor, api_env, target, case):
+    where, extra, status, fix = TARGETS[target]
+    if target == "sandbox-state" and case in ("directory", "fifo"):
+        fix = SANDBOX_LEFT_ALONE_FIX
+    path = where(api_env)
+    make_corrupt(path, case)
+    before = snapshot(path)
+    env = {**api_env, **{k: v.format(path=path) for k, v in extra.items()}}
+    env = {k: v for k, v in env.items() if v}
+    done = doctor(env)
+    assert done.code == (1 if status == "PROBLEM" else 0), done.stdout
+    (line,) = [line for line in done.lines(status) if str(path) in line]
+    assert f"fix: {fix}" in line or fix in line.split("fix:")[1], line
+    assert "Traceback" not in done.stdout + done.stderr + done.logs
+    assert "API:" in " ".join(done.lines("OK"))  # the run went on to the end
+    assert snapshot(path) == before  # the doctor changes nothing
+
+
+def test_garbage_everywhere_at_once_still_runs_to_the_end(doctor, env, tmp_path):
+    cache = Path(env["ILETIMERKEZI_MCP_CACHE_DIR"])
+    files = {
+        _cache_file(env): "truncated-json",
+        tmp_path / "overlay.json": "fifo",
+        tmp_path / "fallback.json": "directory",
+        cache / "confirmation.key": "invalid-utf8",
+        cache / "confirmation-spent.json": "null",
+        cache / "sandbox-state.json": "wrong-types",
+    }
+    for path, case in files.items():
+        make_corrupt(path, case)
+    done = doctor({**env, "ILETIMERKEZI_OVERLAY": str(tmp_path / "overlay.json"),
+                   "ILETIMERKEZI_FALLBACK_MANIFEST": str(tmp_path / "fallback.json")}, "--sandbox")
+    assert done.code == 1  # the overlay is a problem; the rest are warnings
+    reported = " ".join(done.lines("WARN") + done.lines("PROBLEM"))
+    for path in files:
+        assert str(path) in reported, path
+    assert "accepted the credentials" in " ".join(done.lines("OK"))  # on a scratch sandbox account
+    assert not list(cache.glob("sandbox-state.json.corrupt-*"))  # the doctor moved nothing aside

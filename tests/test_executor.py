@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from iletimerkezi_mcp import errors, executor
+from iletimerkezi_mcp.contracts import BY_NAME
 from iletimerkezi_mcp.executor import (
     MASK,
     MAX_ATTEMPTS,
@@ -361,11 +362,12 @@ async def test_credentials_never_appear_in_outcomes_or_explanations(answer: Call
     await client.aclose()
     assert SECRET_KEY.encode() in rec.requests[0].content  # they were sent...
     assert_no_secret(out.model_dump_json(), repr(out), str(out))  # ...and are nowhere in the outcome
+    risk = BY_NAME["send_sms"].risk
     texts = [
-        errors.explain_api_error(out.code or 0, "send_sms", out.provider_message, out.http_status),
-        errors.explain_http_error(out.http_status or 0, "send_sms", out.body_excerpt),
-        errors.explain_protocol_error("send_sms", out.body_excerpt or out.detail),
-        errors.explain_transport_error("send_sms", out.transport or "network", out.detail, is_write=True),
+        errors.explain_api_error(out.code or 0, "send_sms", out.provider_message, out.http_status, risk=risk),
+        errors.explain_http_error(out.http_status or 0, "send_sms", out.body_excerpt, risk=risk),
+        errors.explain_protocol_error("send_sms", out.body_excerpt or out.detail, risk=risk),
+        errors.explain_transport_error("send_sms", out.transport or "network", out.detail, risk=risk),
     ]
     assert_no_secret(*texts)
 

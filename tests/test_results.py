@@ -1,33 +1,38 @@
-"""results.py: output schemas, structuredContent shaping and summaries (api-reference §1.5, §1.7, §2, §3.2)."""
+"""results/ and each contract's shaper, summary and output schema: structuredContent shaping and summaries
+(api-reference §1.5, §1.7, §2, §3.2)."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from typing import Any
 
 import pytest
 
-from iletimerkezi_mcp.results import (
-    KNOWN_TOOLS,
-    output_schema,
-    shape_result,
-    status_text,
-    validate_structured,
-)
+from iletimerkezi_mcp.contracts import ALL, BY_NAME, ToolContract, unknown
+from iletimerkezi_mcp.contracts.orders import REPORTS_PAGE_SIZE
+from iletimerkezi_mcp.results import output_schema_with, shape_result, status_text, validate_structured
+from iletimerkezi_mcp.settings import Settings
 from iletimerkezi_mcp.sms import preview_sms
 
 OK = {"code": 200, "message": "İşlem başarılı"}
-TOOLS = (
-    "send_sms", "cancel_order", "get_report", "get_reports", "get_balance", "get_sender", "get_blacklist",
-    "add_blacklist", "delete_blacklist", "iys_register", "iys_check", "get_inbox", "preview_sms",
-)  # fmt: skip
+FUTURE = unknown("future_tool", "/v1/future/json")  # a tool the provider added that we do not know
 
 
-def shape(tool: str, response: dict[str, Any], args: dict[str, Any] | None = None, **kw: Any):
+def contract_of(tool: str | ToolContract) -> ToolContract:
+    return tool if isinstance(tool, ToolContract) else BY_NAME[tool]
+
+
+def check(tool: str | ToolContract, structured: dict[str, Any]) -> list[str]:
+    """What dispatch does once per result: validate it against the contract's compiled schema."""
+    return validate_structured(contract_of(tool).output_validator, structured)
+
+
+def shape(tool: str | ToolContract, response: dict[str, Any], args: dict[str, Any] | None = None, **kw: Any):
     """Shape and assert the one invariant that matters to clients: the result fits the schema."""
-    structured, summary = shape_result(tool, response, args, **kw)
-    assert validate_structured(tool, structured) == []
+    structured, summary = shape_result(contract_of(tool), response, args, **kw)
+    assert check(tool, structured) == []
     assert isinstance(summary, str) and summary and len(summary.splitlines()) <= 2
     return structured, summary
 
@@ -67,9 +72,9 @@ def lint(node: Any, path: str = "$") -> list[str]:
     return out
 
 
-@pytest.mark.parametrize("tool", [*TOOLS, "some_future_tool"])
-def test_every_schema_is_portable_and_has_the_common_properties(tool: str) -> None:
-    schema = output_schema(tool)
+@pytest.mark.parametrize("contract", [*ALL, unknown("some_future_tool", "/v1/some-future/json")], ids=lambda c: c.name)
+def test_every_schema_is_portable_and_has_the_common_properties(contract: ToolContract) -> None:
+    schema = contract.output_schema
     assert schema["type"] == "object"
     assert lint(schema) == []
     common = {"status", "sandbox", "dry_run", "request", "preview", "confirmation", "notice"}
@@ -94,16 +99,26 @@ def test_the_linter_catches_bad_schemas() -> None:
     assert any("required" in f for f in found)
 
 
-def test_known_tools_and_fresh_copies() -> None:
-    assert set(KNOWN_TOOLS) == set(TOOLS)
-    schema = output_schema("get_balance")
+def test_schemas_are_fresh_copies_and_unknown_tools_share_the_common_one() -> None:
+    own = BY_NAME["get_balance"].output
+    schema = output_schema_with(own)
+    schema["properties"]["balance"]["properties"].clear()
+    schema["properties"]["status"]["properties"].clear()
     schema["properties"].clear()
-    assert "balance" in output_schema("get_balance")["properties"]
-    assert set(output_schema("nope")["properties"]) == set(output_schema("other")["properties"])
+    again = output_schema_with(own)
+    assert "amount" in again["properties"]["balance"]["properties"]
+    assert "code" in again["properties"]["status"]["properties"]
+    assert "amount" in own["balance"]["properties"]  # the contract's own properties are untouched too
+    assert again == BY_NAME["get_balance"].output_schema
+    nope, other = unknown("nope", "/v1/nope/json"), unknown("other", "/v1/other/json")
+    assert nope.output_schema == other.output_schema == output_schema_with({})
+    assert set(nope.output_schema["properties"]) == {
+        "status", "sandbox", "dry_run", "request", "preview", "confirmation", "notice",
+    }  # fmt: skip
 
 
-@pytest.mark.parametrize("tool", TOOLS)
-def test_dry_run_confirmation_and_sandbox_results_fit_every_schema(tool: str) -> None:
+@pytest.mark.parametrize("contract", [*ALL, FUTURE], ids=lambda c: c.name)
+def test_dry_run_confirmation_and_sandbox_results_fit_every_schema(contract: ToolContract) -> None:
     pending = {
         "dry_run": True,
         "sandbox": True,
@@ -116,14 +131,19 @@ def test_dry_run_confirmation_and_sandbox_results_fit_every_schema(tool: str) ->
         "confirmation": {"token": "1778573391.9f8e", "expires_at": "2026-05-12T08:09:51+00:00", "reason": "costs 12"},
         "notice": "Nothing was sent.",
     }
-    assert validate_structured(tool, pending) == []
-    assert validate_structured(tool, {}) == []
+    assert check(contract, pending) == []
+    assert check(contract, {}) == []
 
 
 def test_validate_structured_reports_mismatches() -> None:
-    problems = validate_structured("get_balance", {"balance": {"sms": "12"}, "found": 1})
+    problems = check("get_balance", {"balance": {"sms": "12"}, "found": 1})
     assert problems == ["$.balance.sms: '12' is not of type 'integer'"]
-    assert validate_structured("iys_check", {"found": "no"}) == ["$.found: 'no' is not of type 'boolean'"]
+    assert check("iys_check", {"found": "no"}) == ["$.found: 'no' is not of type 'boolean'"]
+    several = check("get_report", {"status": {"code": "200"}, "order": {"message": [{"status": "x"}]}})
+    assert several == [
+        "$.order.message[0].status: 'x' is not of type 'integer'",
+        "$.status.code: '200' is not of type 'integer'",
+    ]
 
 
 # --------------------------------------------------------------------------- send / cancel
@@ -137,7 +157,7 @@ def test_send_sms_live_and_legacy_types() -> None:
 
 
 def test_send_sms_scheduled_summary_and_missing_id() -> None:
-    args = {"order": {"sender": "ORNEKMAGAZA", "sendDateTime": ["15/06/2026 10:30"], "iys": "0"}}
+    args = {"order": {"sender": "ORNEKMAGAZA", "sendDateTime": "15/06/2026 10:30", "iys": "0"}}
     _, summary = shape("send_sms", {"status": OK, "order": {"id": "48210460"}}, args)
     assert summary == (
         "Order 48210460 accepted.\nScheduled for 15/06/2026 10:30 (Turkey time); cancel_order can cancel it until then."
@@ -145,6 +165,17 @@ def test_send_sms_scheduled_summary_and_missing_id() -> None:
     structured, summary = shape("send_sms", {"status": OK})
     assert summary == "Order accepted, but no order id came back."
     assert "get_reports" in structured["notice"]
+
+
+def test_send_sms_schedule_given_as_a_list_reaches_the_summary_through_prepare() -> None:
+    """Dispatch shapes with the prepared arguments, where prepare() has unwrapped a one-item list."""
+    contract = BY_NAME["send_sms"]
+    order = {"sender": "ORNEKMAGAZA", "sendDateTime": ["15/06/2099 10:30"], "iys": "0",
+             "message": {"text": "Merhaba", "receipents": {"number": ["05301112233"]}}}
+    prepared = contract.prepare({"order": order}, Settings())
+    assert prepared.arguments["order"]["sendDateTime"] == "15/06/2099 10:30"
+    _, summary = shape(contract, {"status": OK, "order": {"id": "48210460"}}, prepared.arguments)
+    assert summary.endswith("\nScheduled for 15/06/2099 10:30 (Turkey time); cancel_order can cancel it until then.")
 
 
 def test_cancel_order_echoes_only_the_argument() -> None:
@@ -504,10 +535,25 @@ def test_get_inbox_huge_list_at_the_root() -> None:
 
 def test_preview_sms_takes_the_real_preview_object() -> None:
     preview = preview_sms("Siparisiniz kargoya verildi.", ["5301112233", "05321112233"]).model_dump()
-    structured, summary = shape("preview_sms", preview)
+    structured, _ = shape("preview_sms", preview)
     assert structured["parts"] == preview["parts"] == 1 and structured["encoding"] == "GSM-7"
     assert structured["recipients"] == preview["recipients"]  # untyped fields pass through
-    assert summary == "Preview: 1 SMS part, GSM-7, 28 characters.\n2 credits for 2 recipients."
+
+
+def test_preview_sms_runs_locally_with_its_own_summary() -> None:
+    """preview_sms has no API call: its contract's local run builds the result and the summary."""
+    contract = BY_NAME["preview_sms"]
+    assert contract.local is not None
+    structured, summary = contract.local({"text": "Siparisiniz kargoya verildi.",
+                                          "recipients": ["5301112233", "05321112233"]})
+    assert check(contract, structured) == []
+    assert (structured["parts"], structured["encoding"], structured["credits"]) == (1, "GSM-7", 2)
+    assert summary == "GSM-7, 28 characters → 1 part(s); 2 recipient(s) → 2 credit(s)."
+    for text in ("Merhaba 😀", "x" * 2000):  # UCS-2, and over the 7-part cap
+        structured, summary = contract.local({"text": text})
+        assert check(contract, structured) == []
+        assert structured["warnings"] and summary.splitlines()[1:] == [f"Warning: {w}" for w in structured["warnings"]]
+    assert contract.local({"text": "x" * 2000})[0]["over_cap"] is True
 
 
 def test_preview_objects_validate_as_the_server_builds_them() -> None:
@@ -515,9 +561,9 @@ def test_preview_objects_validate_as_the_server_builds_them() -> None:
     text = "Hâlâ kârlı fırsatlar sizi bekliyor, kaçırmayın! Detaylar için sitemizi ziyaret edin."
     turkish = preview_sms(text, ["5301112233"]).model_dump(mode="json")
     assert turkish["ascii_suggestion"] is not None  # a nested object the schema leaves untyped
-    assert validate_structured("preview_sms", turkish) == []
+    assert check("preview_sms", turkish) == []
     several = {"messages": [turkish, turkish], "recipient_count": 2, "credits": 2}
-    assert validate_structured("send_sms", {"preview": several, "dry_run": True}) == []
+    assert check("send_sms", {"preview": several, "dry_run": True}) == []
 
 
 def test_iys_check_records_wrapped_in_a_list() -> None:
@@ -536,7 +582,7 @@ def test_unknown_tool_and_passthrough_rules() -> None:
         "sandbox": "yes",  # collides with a common property: wrong type, dropped
     }
     original = repr(response)
-    structured, summary = shape("future_tool", response)
+    structured, summary = shape(FUTURE, response)
     assert structured == {
         "status": {"code": 200, "message": "İşlem başarılı", "trace": "x"},
         "plain": 1,
@@ -549,7 +595,7 @@ def test_unknown_tool_and_passthrough_rules() -> None:
 
 def test_whole_body_and_unknown_lists_are_capped() -> None:
     body = {"response": {"status": OK, "rows": list(range(500))}}
-    structured, _ = shape("future_tool", body, max_items=50)
+    structured, _ = shape(FUTURE, body, max_items=50)
     assert structured["rows"] == list(range(50))
     assert structured["notice"] == "Unrecognised lists were cut to 50 items."
 
@@ -561,7 +607,7 @@ def test_status_text_labels() -> None:
     assert status_text(117) == "unknown (117)"
 
 
-@pytest.mark.parametrize("tool", TOOLS)
+@pytest.mark.parametrize("contract", [*ALL, FUTURE], ids=lambda c: c.name)
 @pytest.mark.parametrize(
     "response",
     [
@@ -572,5 +618,51 @@ def test_status_text_labels() -> None:
         {"status": "200", "totalRows": "n/a", "messages": [1, "x"], "found": "yes", "page": math.inf},
     ],
 )
-def test_garbage_never_breaks_the_schema(tool: str, response: dict[str, Any]) -> None:
-    shape(tool, response, {"order": {"id": [1]}, "blacklist": {"number": {"n": 1}}, "consent": "x"})
+def test_garbage_never_breaks_the_schema(contract: ToolContract, response: dict[str, Any]) -> None:
+    shape(contract, response, {"order": {"id": [1]}, "blacklist": {"number": {"n": 1}}, "consent": "x"})
+
+
+# --------------------------------------------------------------------------- every contract, and derived ones
+
+
+@pytest.mark.parametrize("contract", ALL, ids=lambda c: c.name)
+def test_every_contract_schema_takes_its_shaped_empty_success(contract: ToolContract) -> None:
+    response = {"status": {"code": 200}}
+    structured, summary = shape_result(contract, response)
+    assert validate_structured(contract.output_validator, structured) == []
+    assert structured["status"]["code"] == 200
+    assert isinstance(summary, str) and summary.strip()
+    assert response == {"status": {"code": 200}}  # the caller's dict is not mutated
+
+
+def test_the_validator_is_compiled_once_from_the_contract_schema() -> None:
+    contract = BY_NAME["get_report"]
+    assert contract.output_validator is contract.output_validator
+    assert contract.output_validator.schema == contract.output_schema == output_schema_with(contract.output)
+
+
+def test_reports_page_size_lives_with_get_reports() -> None:
+    assert REPORTS_PAGE_SIZE == 30
+    described = BY_NAME["get_reports"].output_schema["properties"]["pages"]["description"]
+    assert f"{REPORTS_PAGE_SIZE} orders per page" in described
+    structured, _ = shape("get_reports", {"status": OK, "count": REPORTS_PAGE_SIZE + 1, "orders": []})
+    assert structured["pages"] == 2
+
+
+SEND_BULK = dataclasses.replace(BY_NAME["send_sms"], name="send_bulk")
+
+
+@pytest.mark.parametrize(
+    ("response", "args"),
+    [
+        ({"status": OK, "order": {"id": 48210457}}, None),
+        ({"status": OK}, None),
+        ({"status": OK, "order": {"id": "1"}}, {"order": {"sendDateTime": "15/06/2026 10:30"}}),
+        ({"status": {"code": "451", "message": "Tekrar eden sipariş"}}, None),
+        ({"status": OK, "order": "77", "extra": [1, 2], "sandbox": "yes"}, None),
+    ],
+)
+def test_a_contract_derived_from_send_sms_shapes_like_send_sms(response: dict[str, Any], args: Any) -> None:
+    assert SEND_BULK.name == "send_bulk" and SEND_BULK.path == BY_NAME["send_sms"].path
+    assert SEND_BULK.output_schema == BY_NAME["send_sms"].output_schema
+    assert shape(SEND_BULK, response, args) == shape("send_sms", response, args)

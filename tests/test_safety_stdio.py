@@ -20,17 +20,19 @@ from typing import Any
 import anyio
 import mcp.types as types
 import pytest
+from conftest import UNREACHABLE
 from mcp import Client, ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
+from iletimerkezi_mcp.app import build_state
+from iletimerkezi_mcp.contracts import BY_NAME
 from iletimerkezi_mcp.refresh import refresh_once
 from iletimerkezi_mcp.sandbox import SANDBOX_API_HASH, SANDBOX_API_KEY, SandboxServer, SandboxState
-from iletimerkezi_mcp.server import build_server, build_state
+from iletimerkezi_mcp.server import build_server
 from iletimerkezi_mcp.settings import PROVIDER_API_ORIGIN, load_settings
 
 REPO = Path(__file__).resolve().parents[1]
 BUNDLED = REPO / "src" / "iletimerkezi_mcp" / "manifest" / "manifest.fallback.json"
-from conftest import UNREACHABLE
 
 READS = {"get_report", "get_reports", "get_balance", "get_sender", "get_blacklist", "iys_check", "get_inbox"}
 SEND = "/v1/send-sms/json"
@@ -174,7 +176,7 @@ async def test_invalid_arguments_are_refused_before_any_http(main: ClientSession
                  "extra": True}
     text = refused(await call(main, "send_sms", bad_types))
     assert "invalid arguments, nothing was sent" in text
-    assert "- arguments: unknown field(s) 'extra'; allowed: order" in text
+    assert "- extra: unknown field; allowed: order" in text
     assert "- order.sender: expected string, got 123 (integer)" in text
     assert "- order.iys: expected string, got 0 (integer)" in text
     assert '- order.message.receipents.number: expected array, got "5320000000" (string)' in text
@@ -185,7 +187,7 @@ async def test_invalid_arguments_are_refused_before_any_http(main: ClientSession
     assert "- order.message: missing required field(s) 'text'" in text
 
     text = refused(await call(main, "get_balance", {"verbose": 1}))
-    assert "unknown field(s) 'verbose'" in text
+    assert "- verbose: unknown field; allowed: none" in text
     text = refused(await call(main, "get_reports", {"filter": {"start": "01/06/2026", "end": "2026-06-02"}}))
     assert "filter.start: wrong format" in text and '"01/06/2026"' in text
     text = refused(await call(main, "send_sms", {**send_args(["5320000000"], "hi"),
@@ -280,16 +282,17 @@ async def test_confirmation_token_flow(main: ClientSession, clean_fake: SandboxS
     first = ok(await call(main, "send_sms", payload))
     token = first["confirmation"]["token"]
     assert first["preview"]["credits"] == 3
-    assert "CONFIRMATION NEEDED: this send was NOT made" in text_of(await call(main, "send_sms", payload))
+    assert "CONFIRMATION NEEDED: send_sms was NOT done" in text_of(await call(main, "send_sms", payload))
     assert clean_fake.requests_to(SEND) == []
 
-    text = refused(await call(main, "send_sms", {**payload, "confirmation_token": "1999999999.deadbeef"}))
-    assert "not sent" in text and "does not match" in text
+    forged = token[:-4] + ("0000" if not token.endswith("0000") else "1111")
+    text = refused(await call(main, "send_sms", {**payload, "confirmation_token": forged}))
+    assert "not done" in text and "altered" in text
     text = refused(await call(main, "send_sms", {**payload, "confirmation_token": "not-a-token"}))
     assert "malformed" in text
     changed = send_args(THREE, "Confirm flow, but a different text")
     text = refused(await call(main, "send_sms", {**changed, "confirmation_token": token}))
-    assert "does not match this payload" in text
+    assert "different payload: the text changed" in text
     assert clean_fake.requests_to(SEND) == []
 
     done = ok(await call(main, "send_sms", {**payload, "confirmation_token": token}))
@@ -400,8 +403,8 @@ async def test_caps_refuse_a_token_issued_for_that_exact_payload(sandbox: Sandbo
                               "ILETIMERKEZI_API_HASH": SANDBOX_API_HASH, "ILETIMERKEZI_MANIFEST": "bundled",
                               "ILETIMERKEZI_MAX_RECIPIENTS": "2", "ILETIMERKEZI_CONFIRM_ABOVE": "0"})
     state = build_state(settings)
-    wire = send_args(["905320000001", "905320000002", "905320000003"], "Capped")
-    token, _ = state.confirmations.issue(state.confirmations.digest("send_sms", wire))
+    wire = BY_NAME["send_sms"].prepare(send_args(THREE, "Capped"), settings.model_copy(update={"max_recipients": 9}))
+    token, _ = state.confirmations.issue("send_sms", sandbox.url, wire.parts)
     async with Client(build_server(settings, state=state), mode="legacy") as client:
         text = refused(await client.call_tool("send_sms", {**send_args(THREE, "Capped"), "confirmation_token": token}))
     assert "ILETIMERKEZI_MAX_RECIPIENTS" in text
@@ -506,18 +509,19 @@ async def test_a_refreshed_manifest_naming_another_host_is_warned_about(
     with caplog.at_level(logging.WARNING):
         assert await refresh_once(state) is True
     assert state.catalog.manifest.parsed.base_url == attacker.url
-    assert state.client().base_url == sandbox.url
+    async with state:
+        assert state.client.base_url == sandbox.url
     assert any("manifest names API host" in r.getMessage() and attacker.url in r.getMessage()
                for r in caplog.records)
 
 
-def test_without_a_base_url_credentials_go_only_to_the_provider(tmp_path: Path) -> None:
+async def test_without_a_base_url_credentials_go_only_to_the_provider(tmp_path: Path) -> None:
     settings = load_settings({"ILETIMERKEZI_MANIFEST": "bundled", "ILETIMERKEZI_MCP_CACHE_DIR": str(tmp_path)})
-    state = build_state(settings)
-    assert state.api_origin() == PROVIDER_API_ORIGIN == "https://api.iletimerkezi.com"
-    custom = build_state(load_settings({"ILETIMERKEZI_MANIFEST": "bundled",
-                                        "ILETIMERKEZI_BASE_URL": "http://127.0.0.1:8080/"}))
-    assert custom.api_origin() == "http://127.0.0.1:8080"
+    async with build_state(settings) as state:
+        assert state.origin == PROVIDER_API_ORIGIN == "https://api.iletimerkezi.com"
+    custom = load_settings({"ILETIMERKEZI_MANIFEST": "bundled", "ILETIMERKEZI_BASE_URL": "http://127.0.0.1:8080/"})
+    async with build_state(custom) as state:
+        assert state.origin == "http://127.0.0.1:8080"
 
 
 # --------------------------------------------------------------------------- canary credentials
@@ -605,7 +609,7 @@ async def test_elicitation_decides_the_send(sandbox: SandboxServer, answer: type
 
     async with Client(build_server(settings), mode="legacy", elicitation_callback=elicit) as client:
         result = await client.call_tool("send_sms", send_args(THREE, "Elicited"))
-    assert len(asked) == 1 and "3 SMS credits" in asked[0] and "Text: Elicited" in asked[0]
+    assert len(asked) == 1 and "costs 3 credits" in asked[0] and "Text: Elicited" in asked[0]
     if sent:
         assert ok(result)["order"]["id"]
         (request,) = sandbox.requests_to(SEND)

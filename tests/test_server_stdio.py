@@ -16,11 +16,15 @@ from conftest import BUNDLED, UNREACHABLE, stdio_session
 from mcp import Client
 
 from iletimerkezi_mcp import dispatch
-from iletimerkezi_mcp.policy import API_TOOLS, READ_TOOLS
+from iletimerkezi_mcp.contracts import ALL
+from iletimerkezi_mcp.contracts import local as contracts_local
 from iletimerkezi_mcp.sandbox import SANDBOX_API_HASH, SANDBOX_API_KEY, SandboxServer
 from iletimerkezi_mcp.server import build_server
 from iletimerkezi_mcp.settings import load_settings
 from iletimerkezi_mcp.sms import ISTANBUL
+
+API_TOOLS = {c.name for c in ALL if c.path}
+READ_TOOLS = {c.name for c in ALL if c.path and c.read_only}
 
 pytestmark = pytest.mark.anyio
 
@@ -94,6 +98,11 @@ async def test_every_api_tool_sends_the_reference_wire_body(base_env: dict[str, 
             before = len(sandbox.requests)
             result = await session.call_tool(tool, args)
             assert result.is_error is False, f"{tool}: {text_of(result)[:500]}"
+            pending = (result.structured_content or {}).get("confirmation")
+            if pending:  # an irreversible write: nothing went out until the token comes back
+                assert len(sandbox.requests) == before, tool
+                result = await session.call_tool(tool, {**args, "confirmation_token": pending["token"]})
+                assert result.is_error is False, f"{tool}: {text_of(result)[:500]}"
             new = sandbox.requests[before:]
             assert len(new) == 1, f"{tool}: {len(new)} requests reached the API"
             rec = new[0]
@@ -143,7 +152,8 @@ async def test_every_api_tool_sends_the_reference_wire_body(base_env: dict[str, 
 
         record = {"recipientType": "BIREYSEL", "type": "MESAJ", "status": "ONAY", "source": "HS_WEB",
                   "consentDate": "2025-05-11 14:20:00"}
-        await call("iys_register", {"consent": {"brandCode": 123456, "list": [{"recipient": "0530 111 22 33", **record}]}},
+        await call("iys_register",
+                   {"consent": {"brandCode": 123456, "list": [{"recipient": "0530 111 22 33", **record}]}},
                    "/v1/consent/create/json",
                    {"consent": {"brandCode": 123456, "list": [{"recipient": "+905301112233", **record}]}})
         await call("iys_check", {"consent": {"brandCode": "123456", "recipient": "5301112233",
@@ -172,6 +182,13 @@ async def test_wrong_key_gives_401_with_the_three_checks(base_env: dict[str, str
     assert len(sandbox.requests_to("get-balance")) == 1  # never retried
 
 
+async def confirmed(session: Any, tool: str, arguments: dict[str, Any]) -> types.CallToolResult:
+    """Call an irreversible write the way a client without elicitation does: ask, then repeat with the token."""
+    first = await session.call_tool(tool, arguments)
+    token = (first.structured_content or {})["confirmation"]["token"]
+    return await session.call_tool(tool, {**arguments, "confirmation_token": token})
+
+
 async def test_body_codes_and_retries(base_env: dict[str, str], sandbox: SandboxServer) -> None:
     async with stdio_session(sandbox_env(base_env, sandbox)) as session:
         await session.initialize()
@@ -180,10 +197,10 @@ async def test_body_codes_and_retries(base_env: dict[str, str], sandbox: Sandbox
         assert unapproved.is_error is True
         assert "450" in text_of(unapproved) and "get_sender" in text_of(unapproved)
 
-        unknown = await session.call_tool("cancel_order", {"order": {"id": "99999999"}})
+        unknown = await confirmed(session, "cancel_order", {"order": {"id": "99999999"}})
         assert unknown.is_error is True and "455" in text_of(unknown)
 
-        not_listed = await session.call_tool("delete_blacklist", {"blacklist": {"number": "905301110000"}})
+        not_listed = await confirmed(session, "delete_blacklist", {"blacklist": {"number": "905301110000"}})
         assert not_listed.is_error is True and "474" in text_of(not_listed)
 
         # A read on 503 is retried (one-shot fault: the second attempt succeeds).
@@ -266,7 +283,7 @@ async def test_exception_in_the_pipeline_becomes_a_readable_error_result(
         raise RuntimeError("boom: shaping exploded")
 
     monkeypatch.setattr(dispatch, "shape_result", broken)
-    monkeypatch.setattr(dispatch, "preview_sms", broken)
+    monkeypatch.setattr(contracts_local, "preview_sms", broken)
     async with Client(build_server(in_process_settings(tmp_path, sandbox)), mode="legacy") as client:
         # No exception here means no JSON-RPC error came back.
         for tool, args in [("get_balance", {}), ("preview_sms", {"text": "Merhaba"}),

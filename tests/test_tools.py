@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
+from iletimerkezi_mcp.contracts import BY_NAME
 from iletimerkezi_mcp.manifest.loader import LoadedManifest
 from iletimerkezi_mcp.manifest.models import parse_manifest
 from iletimerkezi_mcp.overlay import OverlayError, load_overlay
-from iletimerkezi_mcp.policy import POLICIES, READ_TOOLS, UNKNOWN_TOOL
 from iletimerkezi_mcp.settings import Settings
 from iletimerkezi_mcp.tools import CONFIRMATION_FIELD, DESCRIPTION_LIMIT, Catalog, build_catalog
 from iletimerkezi_mcp.validation import describe_errors
@@ -49,6 +49,7 @@ def send_args(text: str) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- annotations
 
+READ_TOOLS = {"get_report", "get_reports", "get_balance", "get_sender", "get_blacklist", "iys_check", "get_inbox"}
 EXPECTED_HINTS = {  # (readOnly, destructive, idempotent, openWorld)
     **{name: (True, False, True, True) for name in READ_TOOLS},
     "send_sms": (False, True, False, True),
@@ -61,7 +62,7 @@ EXPECTED_HINTS = {  # (readOnly, destructive, idempotent, openWorld)
 
 
 def test_catalog_holds_all_twelve_api_tools_and_the_preview() -> None:
-    assert set(catalog().specs) == set(EXPECTED_HINTS) == set(POLICIES)
+    assert set(catalog().specs) == set(EXPECTED_HINTS) == set(BY_NAME)
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED_HINTS))
@@ -72,9 +73,9 @@ def test_annotations_are_exactly_our_policy(name: str) -> None:
     hints = (a.read_only_hint, a.destructive_hint, a.idempotent_hint, a.open_world_hint)
     assert None not in hints  # every tool states all four
     assert hints == EXPECTED_HINTS[name]
-    p = POLICIES[name]
-    assert hints == (p.read_only, p.destructive, p.idempotent, p.open_world)
-    assert spec.policy == p
+    c = BY_NAME[name]
+    assert hints == (c.read_only, c.destructive, c.idempotent, c.open_world)
+    assert spec.contract is c
     assert a.title
 
 
@@ -121,8 +122,8 @@ def test_send_description_states_the_safety_rules_with_the_configured_threshold(
 def test_write_descriptions_say_they_are_never_retried() -> None:
     specs = catalog().specs
     for name in ("cancel_order", "add_blacklist", "delete_blacklist", "iys_register"):
-        assert "never retried automatically" in specs[name].tool.description
-    assert "never retried automatically" not in specs["get_balance"].tool.description
+        assert "never retried automatically" in specs[name].tool.description.lower()
+    assert "never retried automatically" not in specs["get_balance"].tool.description.lower()
 
 
 def test_experimental_tool_is_marked_in_its_description() -> None:
@@ -206,8 +207,8 @@ def test_a_manifest_claiming_send_is_read_only_still_gets_destructive_annotation
     spec = catalog(doc, Settings(confirm_above=3)).specs["send_sms"]
     a = spec.tool.annotations
     assert (a.read_only_hint, a.destructive_hint, a.idempotent_hint, a.open_world_hint) == (False, True, False, True)
-    assert spec.policy.retry is False
-    assert "more than 3 credits is not sent on the first call" in spec.tool.description
+    assert spec.contract.retry is False
+    assert "more than 3 credits waits for the person's confirmation" in spec.tool.description
 
 
 def test_a_tool_the_manifest_adds_is_treated_as_dangerous() -> None:
@@ -217,10 +218,11 @@ def test_a_tool_the_manifest_adds_is_treated_as_dangerous() -> None:
                  summary={"en": "A harmless read-only lookup."}, full_url=None)
     doc["endpoints"].append(extra)
     spec = catalog(doc).specs["send_fax"]
-    assert spec.policy == UNKNOWN_TOOL
+    assert spec.contract.asks_confirmation and not spec.contract.read_only and not spec.contract.retry
     a = spec.tool.annotations
     assert (a.read_only_hint, a.destructive_hint, a.idempotent_hint) == (False, True, False)
-    assert "never retried automatically" in spec.tool.description
+    assert "never retried automatically" in spec.tool.description.lower()
+    assert CONFIRMATION_FIELD in spec.tool.input_schema["properties"]
 
 
 def test_fingerprint_tracks_what_clients_see() -> None:
@@ -274,7 +276,7 @@ def test_overlay_cannot_loosen_the_manifest_schema(tmp_path: Path) -> None:
                                                       "properties": {"order": {"type": "object", "required": []}}}}}}
     spec = catalog(overlay=load_overlay(write_overlay(tmp_path, looser))).specs["send_sms"]
     problems = describe_errors(spec.validators, {"order": {}, "extra": 1})
-    assert "unknown field(s) 'extra'" in problems
+    assert "extra: unknown field" in problems
     assert "missing required field(s)" in problems
 
 

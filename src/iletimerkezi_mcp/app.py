@@ -1,25 +1,37 @@
-"""What one running server holds: settings, the current tool catalog, the HTTP client.
+"""What one running server holds: settings, the current tool catalog, the HTTP client, the sessions.
 
-The catalog is replaced whole (never edited in place), so a call that started on one
-manifest version finishes on it even if a background refresh swaps in another.
+A state has one life: `async with build_state(settings) as state:` starts the built-in sandbox
+when asked for, fixes the API origin once, and closes the client and the sandbox once on exit.
+The catalog is replaced whole (never edited in place), so a call that started on one manifest
+version finishes on it even if a background refresh swaps in another.
 """
 
 from __future__ import annotations
 
 import logging
+import weakref
 from typing import Any
 
 import httpx
+from pydantic import SecretStr
 
+from iletimerkezi_mcp.contracts import ALL, check_tool_filter
 from iletimerkezi_mcp.executor import ApiClient, Credentials
-from iletimerkezi_mcp.manifest.loader import LoadedManifest
-from iletimerkezi_mcp.overlay import Overlay, load_overlay
-from iletimerkezi_mcp.policy import check_tool_filter
+from iletimerkezi_mcp.manifest.loader import LoadedManifest, load_local
+from iletimerkezi_mcp.overlay import Overlay, load_overlay_or_warn
 from iletimerkezi_mcp.settings import PROVIDER_API_ORIGIN, Settings
 from iletimerkezi_mcp.tokens import ConfirmationBook
 from iletimerkezi_mcp.tools import Catalog, build_catalog
 
 log = logging.getLogger(__name__)
+
+# What a confirmation token is bound to in sandbox mode: the sandbox listens on a new port each
+# start, and a token must survive a restart there, yet never confirm a real send.
+SANDBOX_BINDING = "sandbox"
+
+
+class StateClosed(RuntimeError):
+    """The state was used outside its `async with` block."""
 
 
 class AppState:
@@ -31,76 +43,96 @@ class AppState:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.settings = settings
-        self.overlay: Overlay | None = load_overlay(settings.overlay) if settings.overlay else None
-        check_tool_filter(settings, set(manifest.parsed.tools()))
+        self.overlay: Overlay | None = load_overlay_or_warn(settings.overlay) if settings.overlay else None
+        check_tool_filter(settings, {c.name for c in ALL} | set(manifest.parsed.tools()))
         if self.overlay is not None:
             for name in sorted(set(self.overlay.tools) - set(manifest.parsed.tools())):
                 log.warning("%s names tool %r, which the manifest does not have; that entry does nothing",
                             self.overlay.path, name)
         self.catalog: Catalog = self.build(manifest)
         self.confirmations = ConfirmationBook(store=settings.resolved_cache_dir())
-        self.sandbox: Any = None  # a started SandboxServer in --sandbox mode
-        self.session: Any = None  # last session seen, for tools/list_changed
+        # Every connected session, so a tools/list_changed reaches them all; gone ones drop out.
+        self.sessions: weakref.WeakSet[Any] = weakref.WeakSet()
+        self.sandbox: Any = None  # a started SandboxServer while open in --sandbox mode
         self._transport = transport
         self._client: ApiClient | None = None
-        warn_unpinned_hosts(manifest, None if settings.uses_builtin_sandbox else self.api_origin())
+        self._origin: str | None = None
+        warn_unpinned_hosts(manifest, None if settings.uses_builtin_sandbox else configured_origin(settings))
 
-    def start_sandbox(self) -> None:
-        """In --sandbox mode (without an explicit base URL), start the fake API in-process.
+    async def __aenter__(self) -> AppState:
+        if self._origin is not None:
+            raise RuntimeError("this server state is already open")
+        if self.settings.uses_builtin_sandbox:
+            self._start_sandbox()
+        self._origin = str(self.sandbox.url) if self.sandbox is not None else configured_origin(self.settings)
+        self._client = ApiClient(self._origin, self.settings.timeout, transport=self._transport)
+        return self
 
-        Its account is kept in a file so orders, balance and reports survive a restart (and
-        separate CLI runs); an unusable file means a fresh in-memory account, never a crash.
-        """
-        if not self.settings.uses_builtin_sandbox or self.sandbox is not None:
-            return
+    async def __aexit__(self, *exc: object) -> None:
+        client, self._client = self._client, None
+        try:
+            if client is not None:
+                await client.aclose()
+        finally:
+            if self.sandbox is not None:
+                self.sandbox.stop()
+                self.sandbox = None
+
+    def _start_sandbox(self) -> None:
+        """The fake API in-process; its account file lets orders survive restarts and CLI runs."""
         from iletimerkezi_mcp.sandbox import SandboxServer, SandboxState
 
         path = self.settings.sandbox_state_path()
-        try:
-            account = SandboxState(state_file=path)
-        except (ValueError, OSError) as exc:
-            log.warning("sandbox state %s unusable (%s); using a fresh in-memory account", path, str(exc)[:200])
-            account = SandboxState()
-        self.sandbox = SandboxServer(account).start()
+        self.sandbox = SandboxServer(SandboxState(state_file=path)).start()
         log.info("sandbox API listening on %s (state: %s)", self.sandbox.url, path or "in memory")
-
-    def stop_sandbox(self) -> None:
-        if self.sandbox is not None:
-            self.sandbox.stop()
 
     def build(self, manifest: LoadedManifest) -> Catalog:
         return build_catalog(manifest, self.settings, self.overlay)
 
-    def api_origin(self) -> str:
-        """Credentials go only here: the user's explicit base URL, the sandbox, or the provider."""
-        if self.settings.base_url:
-            return self.settings.base_url
-        if self.sandbox is not None:
-            return str(self.sandbox.url)
-        return PROVIDER_API_ORIGIN
+    @property
+    def origin(self) -> str:
+        """Where requests and credentials go: the explicit base URL, the sandbox, or the provider."""
+        if self._origin is None:
+            raise StateClosed("the server state is not open; use `async with`")
+        return self._origin
+
+    @property
+    def binding(self) -> str:
+        """What confirmations are bound to: a sandbox token never confirms a real send."""
+        return SANDBOX_BINDING if self.in_sandbox else self.origin
+
+    @property
+    def client(self) -> ApiClient:
+        if self._client is None:
+            raise StateClosed("the server state is not open; use `async with`")
+        return self._client
 
     @property
     def in_sandbox(self) -> bool:
-        return self.sandbox is not None and self.settings.uses_builtin_sandbox
+        return self.sandbox is not None
+
+    def sandbox_note(self) -> str | None:
+        """Said in results when the sandbox account had to be started afresh."""
+        return getattr(self.sandbox.state, "reset_note", None) if self.sandbox is not None else None
 
     def credentials(self) -> Credentials | None:
         if self.in_sandbox:
             from iletimerkezi_mcp.sandbox import SANDBOX_API_HASH, SANDBOX_API_KEY
 
-            return Credentials(key=SANDBOX_API_KEY, hash=SANDBOX_API_HASH)  # type: ignore[arg-type]
-        if not self.settings.has_credentials:
+            return Credentials(key=SecretStr(SANDBOX_API_KEY), hash=SecretStr(SANDBOX_API_HASH))
+        if self.settings.api_key is None or self.settings.api_hash is None:
             return None
-        return Credentials(key=self.settings.api_key, hash=self.settings.api_hash)  # type: ignore[arg-type]
+        return Credentials(key=self.settings.api_key, hash=self.settings.api_hash)
 
-    def client(self) -> ApiClient:
-        if self._client is None:
-            self._client = ApiClient(self.api_origin(), self.settings.timeout, transport=self._transport)
-        return self._client
 
-    async def aclose(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+def build_state(settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> AppState:
+    """A state on the best local manifest: start-up never waits on the network."""
+    manifest, _ = load_local(settings)
+    return AppState(settings, manifest, transport=transport)
+
+
+def configured_origin(settings: Settings) -> str:
+    return settings.base_url or PROVIDER_API_ORIGIN
 
 
 def warn_unpinned_hosts(manifest: LoadedManifest, origin: str | None) -> None:

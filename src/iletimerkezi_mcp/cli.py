@@ -22,7 +22,7 @@ EPILOG = """commands:
   doctor              check settings, cache, manifest, network and credentials, with fixes
   manifest show|diff|refresh
                       which manifest is served and why; bundled vs cached vs live; refresh now
-  tools               the tool list as a table
+  tools [--lint]      the tool list as a table; --lint checks it against what clients accept
   call TOOL --json ARGS
                       one tool call through the same pipeline (for scripts and debugging)
 
@@ -62,7 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("doctor", parents=[common], help="diagnose the setup")
     manifest = sub.add_parser("manifest", parents=[common], help="show, diff or refresh the manifest")
     manifest.add_argument("action", choices=["show", "diff", "refresh"])
-    sub.add_parser("tools", parents=[common], help="list the tools as a table")
+    tools = sub.add_parser("tools", parents=[common], help="list the tools as a table")
+    tools.add_argument("--lint", action="store_true",
+                       help="also check the tool list against what the major MCP clients accept")
     call = sub.add_parser("call", parents=[common], help="call one tool")
     call.add_argument("tool")
     call.add_argument("--json", dest="args_json", default="{}", help="the arguments as a JSON object")

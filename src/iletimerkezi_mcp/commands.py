@@ -11,7 +11,7 @@ import json
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 
@@ -19,10 +19,13 @@ from iletimerkezi_mcp.manifest.cache import read_cache
 from iletimerkezi_mcp.manifest.loader import LoadedManifest, fetch_live, load_bundled, load_local
 from iletimerkezi_mcp.settings import Settings
 
+if TYPE_CHECKING:
+    from iletimerkezi_mcp.tools import Catalog
+
 
 def run(command: str, namespace: argparse.Namespace, settings: Settings) -> int:
     if command == "tools":
-        return tools_table(settings)
+        return tools_table(settings, lint=namespace.lint)
     if command == "call":
         return anyio.run(call_once, settings, namespace.tool, namespace.args_json)
     if command == "manifest":
@@ -34,40 +37,49 @@ def run(command: str, namespace: argparse.Namespace, settings: Settings) -> int:
     raise ValueError(command)
 
 
-def tools_table(settings: Settings) -> int:
-    from iletimerkezi_mcp.server import build_state
+def tools_table(settings: Settings, lint: bool = False) -> int:
+    from iletimerkezi_mcp.app import build_state
 
     state = build_state(settings)
     rows = [("TOOL", "KIND", "TITLE")]
     for spec in state.catalog.specs.values():
-        policy = spec.policy
-        kind = "read" if policy.read_only else ("write, destructive" if policy.destructive else "write")
-        if policy.experimental:
-            kind += ", experimental"
+        contract = spec.contract
+        kind = contract.kind + (", experimental" if contract.experimental else "")
         rows.append((spec.name, kind, spec.tool.title or ""))
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     for row in rows:
         print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
     print(f"\n{len(rows) - 1} tools from the {state.catalog.manifest.describe()}")
-    return 0
+    for name, why in state.catalog.skipped:
+        print(f"skipped: {name}: {why}")
+    return lint_catalog(state.catalog) if lint else 0
+
+
+def lint_catalog(catalog: Catalog) -> int:
+    """`tools --lint`: check what clients receive against what the major MCP clients accept."""
+    from iletimerkezi_mcp.schema_lint import lint_tools
+
+    tools = [spec.tool.model_dump(mode="json", by_alias=True, exclude_none=True) for spec in catalog.specs.values()]
+    local = [name for name, spec in catalog.specs.items() if spec.path is None]
+    findings = lint_tools(tools, "sms", local_tools=local)
+    for finding in findings:
+        print(f"{finding.severity}: {finding.tool} {finding.path}: [{finding.rule}] {finding.message}")
+    errors = sum(f.severity == "error" for f in findings)
+    print(f"lint: {errors} error(s), {len(findings) - errors} warning(s)")
+    return 1 if errors else 0
 
 
 async def call_once(settings: Settings, tool: str, args_json: str) -> int:
+    from iletimerkezi_mcp.app import build_state
     from iletimerkezi_mcp.dispatch import call_tool
-    from iletimerkezi_mcp.server import build_state
 
     try:
         arguments = json.loads(args_json)
     except ValueError as exc:
         print(f"--json is not valid JSON: {exc}", file=sys.stderr)
         return 2
-    state = build_state(settings)
-    state.start_sandbox()
-    try:
+    async with build_state(settings) as state:
         result = await call_tool(state, tool, arguments)
-    finally:
-        await state.aclose()
-        state.stop_sandbox()
     for item in result.content:
         print(getattr(item, "text", ""))
     return 1 if result.is_error else 0

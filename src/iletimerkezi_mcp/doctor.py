@@ -1,21 +1,28 @@
 """`iletimerkezi-mcp doctor`: each part of the setup checked, with the fix in plain words.
 
 Lines read `OK`, `WARN` or `PROBLEM`; the exit code is non-zero when any line is a problem.
-Credentials are never printed, only whether they are set and how long they are.
+Credentials are never printed, only whether they are set and how long they are. Every local
+file the server reads is checked without changing it, and a broken one is a line with its
+fix, never a traceback.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Literal
 
 import httpx
-from pydantic import BaseModel
+from pydantic import BaseModel, SecretStr
 
 from iletimerkezi_mcp.executor import ApiClient, Credentials, execute
-from iletimerkezi_mcp.manifest.loader import load_local
+from iletimerkezi_mcp.manifest.cache import cache_path, inspect_cache
+from iletimerkezi_mcp.manifest.loader import load_local, parse_manifest_file
+from iletimerkezi_mcp.manifest.models import ManifestError
 from iletimerkezi_mcp.settings import PROVIDER_API_ORIGIN, Settings
 
 Status = Literal["OK", "WARN", "PROBLEM"]
@@ -112,7 +119,8 @@ async def check_api(settings: Settings, origin: str, credentials: Credentials | 
                          "'API kullanımına izin ver' (Allow API access); 2) copy the key and hash again exactly, "
                          "no spaces; 3) if the account allows only fixed IPs, add this machine's IP")
     if outcome.kind == "transport_error":
-        return Check(status="PROBLEM", name="API", detail=f"cannot reach {origin} ({outcome.detail or outcome.transport})",
+        return Check(status="PROBLEM", name="API",
+                     detail=f"cannot reach {origin} ({outcome.detail or outcome.transport})",
                      fix="check the network, firewall or proxy; the API needs outbound HTTPS to "
                          f"{PROVIDER_API_ORIGIN}")
     return Check(status="PROBLEM", name="API", detail=f"{origin} answered {outcome.detail or outcome.kind}",
@@ -127,33 +135,145 @@ def check_overlay(settings: Settings) -> Check | None:
     try:
         overlay = load_overlay(settings.overlay)
     except OverlayError as exc:
+        # A problem, not a warning: the tighter rules the user asked for are not applied.
         return Check(status="PROBLEM", name="overlay", detail=str(exc),
                      fix="fix the file (see the README's overlay example) or unset ILETIMERKEZI_OVERLAY; "
-                         "the server refuses to start with it")
+                         "until then the server ignores it and runs without the overlay")
     return Check(status="OK", name="overlay", detail=overlay.describe())
 
 
-async def run_doctor(settings: Settings) -> int:
-    from iletimerkezi_mcp.server import build_state
+def check_fallback_manifest(settings: Settings) -> Check | None:
+    if settings.fallback_manifest is None:
+        return None
+    try:
+        parsed = parse_manifest_file(settings.fallback_manifest)
+    except ManifestError as exc:
+        return Check(status="WARN", name="fallback manifest",
+                     detail=f"ILETIMERKEZI_FALLBACK_MANIFEST {exc}; the packaged copy is used instead",
+                     fix="replace the file with a valid manifest, or unset ILETIMERKEZI_FALLBACK_MANIFEST")
+    return Check(status="OK", name="fallback manifest",
+                 detail=f"{settings.fallback_manifest} ({len(parsed.tools())} tools)")
 
+
+_REBUILT = {
+    "confirmation key": "delete the file; a new key is made on the next start (confirmation tokens issued "
+                        "before that stop working)",
+    "spent-token list": "delete the file; it is rebuilt (it only remembers tokens used in the last 5 minutes)",
+}
+
+
+def check_local_files(settings: Settings) -> list[Check]:
+    """Files the server keeps in its cache dir; only unusable ones get a line of their own."""
+    from iletimerkezi_mcp.sandbox.state import check_state_file
+    from iletimerkezi_mcp.tokens import store_problems
+
+    directory = settings.resolved_cache_dir()
+    checks: list[Check] = []
+    looked_at = ["confirmation key", "spent-token list"]
+    if settings.manifest_mode != "bundled":
+        looked_at.insert(0, "manifest cache")
+        _, problem = inspect_cache(directory, settings.manifest_url)
+        if problem is not None:
+            checks.append(Check(status="WARN", name="manifest cache",
+                                detail=f"{cache_path(directory, settings.manifest_url)} {problem}; the server "
+                                       "ignores it and serves the bundled copy until the next refresh",
+                                fix="delete the file; it is rebuilt from the live manifest"))
+    for what, path, problem in store_problems(directory):
+        checks.append(Check(status="WARN", name=what,
+                            detail=f"{path} {problem}; the server ignores it and starts a new one",
+                            fix=_REBUILT[what]))
+    state_path = settings.sandbox_state_path()
+    if state_path is not None and (settings.uses_builtin_sandbox or os.path.lexists(state_path)):
+        looked_at.append("sandbox account")
+        problem = check_state_file(state_path)
+        if problem is not None and _is_file_or_link(state_path):
+            checks.append(Check(status="WARN", name="sandbox account",
+                                detail=f"{state_path} {problem}; in --sandbox mode the server keeps it as "
+                                       f"{state_path.name}.corrupt-<time> and starts a fresh sandbox account",
+                                fix="nothing to do; or delete the file to start a fresh sandbox account now"))
+        elif problem is not None:
+            checks.append(Check(status="WARN", name="sandbox account",
+                                detail=f"{state_path} {problem}; in --sandbox mode the server leaves it alone "
+                                       "and keeps the sandbox account in memory only",
+                                fix="move it out of the way, or point ILETIMERKEZI_SANDBOX_STATE at another "
+                                    "file, so the sandbox account can be kept again"))
+    if not checks:
+        checks.append(Check(status="OK", name="local files", detail=f"{', '.join(looked_at)}: usable or not "
+                                                                      f"created yet, in {directory}"))
+    return checks
+
+
+def _is_file_or_link(path: Path) -> bool:
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return False
+    return stat.S_ISREG(mode) or stat.S_ISLNK(mode)
+
+
+async def check_api_connection(settings: Settings) -> Check:
+    """The API check against the origin the server would use; in sandbox mode, a sandbox of our own."""
+    if not settings.uses_builtin_sandbox:
+        credentials = None
+        if settings.api_key is not None and settings.api_hash is not None:
+            credentials = Credentials(key=settings.api_key, hash=settings.api_hash)
+        return await check_api(settings, settings.base_url or PROVIDER_API_ORIGIN, credentials)
+    from iletimerkezi_mcp.sandbox import SANDBOX_API_HASH, SANDBOX_API_KEY, SandboxServer, SandboxState
+    from iletimerkezi_mcp.sandbox.state import check_state_file
+
+    path = settings.sandbox_state_path()
+    if path is not None and check_state_file(path) is not None:
+        path = None  # reported above; the doctor leaves the user's file alone and checks on a scratch account
+    try:
+        server = SandboxServer(SandboxState(state_file=path)).start()
+    except OSError as exc:
+        return Check(status="PROBLEM", name="API", detail=f"the built-in sandbox cannot start ({exc.strerror or exc})",
+                     fix="check that 127.0.0.1 accepts local connections (a firewall or sandboxing tool may block it)")
+    try:
+        credentials = Credentials(key=SecretStr(SANDBOX_API_KEY), hash=SecretStr(SANDBOX_API_HASH))
+        return await check_api(settings, server.url, credentials)
+    finally:
+        server.stop()
+
+
+def _guarded(name: str, check: Callable[[], list[Check]]) -> list[Check]:
+    try:
+        return check()
+    except Exception as exc:  # the doctor reports; it never ends in a traceback
+        return [_crashed(name, exc)]
+
+
+async def _guarded_async(name: str, check: Callable[[], Awaitable[Check]]) -> Check:
+    try:
+        return await check()
+    except Exception as exc:
+        return _crashed(name, exc)
+
+
+def _crashed(name: str, exc: Exception) -> Check:
+    return Check(status="PROBLEM", name=name, detail=f"the check itself failed ({type(exc).__name__}: "
+                                                     f"{str(exc)[:200]})",
+                 fix="please report this at https://github.com/iletimerkezi-mcp/iletimerkezi-mcp/issues")
+
+
+def _one(check: Check | None) -> list[Check]:
+    return [] if check is None else [check]
+
+
+async def run_doctor(settings: Settings) -> int:
     origin = "the built-in sandbox" if settings.uses_builtin_sandbox else settings.base_url or PROVIDER_API_ORIGIN
     checks = [Check(status="OK", name="settings",
                     detail=f"read; API origin {origin}; "
                            f"read-only {'on' if settings.read_only else 'off'}, dry-run "
                            f"{'on' if settings.dry_run else 'off'}")]
-    checks += [check_credentials_set(settings), check_cache_dir(settings), check_manifest(settings),
-               await check_manifest_url(settings)]
-    overlay = check_overlay(settings)
-    if overlay is not None:
-        checks.append(overlay)
-    # A broken overlay is reported above; the remaining checks run without it.
-    state = build_state(settings if overlay is None or overlay.status == "OK"
-                        else settings.model_copy(update={"overlay": None}))
-    state.start_sandbox()
-    try:
-        checks.append(await check_api(settings, state.api_origin(), state.credentials()))
-    finally:
-        state.stop_sandbox()
+    checks += _guarded("credentials", lambda: [check_credentials_set(settings)])
+    checks += _guarded("cache dir", lambda: [check_cache_dir(settings)])
+    checks += _guarded("local files", lambda: check_local_files(settings))
+    checks += _guarded("fallback manifest", lambda: _one(check_fallback_manifest(settings)))
+    checks += _guarded("manifest", lambda: [check_manifest(settings)])
+    checks.append(await _guarded_async("manifest URL", lambda: check_manifest_url(settings)))
+    checks += _guarded("overlay", lambda: _one(check_overlay(settings)))
+    checks.append(await _guarded_async("API", lambda: check_api_connection(settings)))
     for check in checks:
         print(check.render())
     problems = sum(c.status == "PROBLEM" for c in checks)

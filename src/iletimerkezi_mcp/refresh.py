@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from iletimerkezi_mcp.app import AppState, warn_unpinned_hosts
+from iletimerkezi_mcp.app import AppState, configured_origin, warn_unpinned_hosts
 from iletimerkezi_mcp.manifest.cache import read_cache
 from iletimerkezi_mcp.manifest.loader import fetch_live, needs_refresh
 
@@ -35,17 +35,16 @@ async def refresh_once(state: AppState) -> bool:
     except Exception as exc:  # a manifest we cannot build tools from must not take the server down
         log.warning("live manifest not used: building tools failed (%s)", str(exc)[:200])
         return False
-    warn_unpinned_hosts(outcome.loaded, None if state.in_sandbox else state.api_origin())
+    warn_unpinned_hosts(outcome.loaded, None if settings.uses_builtin_sandbox else configured_origin(settings))
     if catalog.fingerprint == state.catalog.fingerprint:
         state.catalog = catalog  # same tools; keep provenance current
         return False
     state.catalog = catalog
     log.info("tool set updated from the %s", catalog.manifest.describe())
-    session = state.session
-    if session is not None:
+    for session in list(state.sessions):
         try:
             await session.send_tool_list_changed()
-        except Exception as exc:
+        except Exception as exc:  # a session that went away must not stop the others hearing it
             log.warning("could not send tools/list_changed (%s)", type(exc).__name__)
     return True
 
@@ -56,7 +55,7 @@ async def refresh_in_background(state: AppState) -> None:
 
     interval = min(max(state.settings.manifest_ttl, 1.0), 3600.0)
     with anyio.move_on_after(STARTUP_GRACE):
-        while state.session is None:  # set by the first tools/list or tools/call
+        while not state.sessions:  # filled by the first tools/list or tools/call
             await anyio.sleep(0.02)
     while state.settings.manifest_mode == "auto":
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import anyio
 import httpx
@@ -12,18 +13,12 @@ import mcp.types as types
 from mcp.server import NotificationOptions, Server, ServerRequestContext
 
 from iletimerkezi_mcp import __version__
-from iletimerkezi_mcp.app import AppState
+from iletimerkezi_mcp.app import AppState, build_state
 from iletimerkezi_mcp.dispatch import call_tool
-from iletimerkezi_mcp.manifest.loader import load_local
 from iletimerkezi_mcp.refresh import refresh_in_background
 from iletimerkezi_mcp.settings import Settings
 
 log = logging.getLogger(__name__)
-
-
-def build_state(settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> AppState:
-    manifest, _ = load_local(settings)  # local only: start-up never waits on the network
-    return AppState(settings, manifest, transport=transport)
 
 
 def instructions(state: AppState) -> str:
@@ -45,8 +40,9 @@ def instructions(state: AppState) -> str:
     if s.dry_run:
         lines.append("Dry-run mode: tools that change anything return the request they would send and send nothing.")
     lines.append(
-        f"Safety: numbers are normalised and checked before sending; a send above {s.confirm_above} credits "
-        "needs the person's confirmation; sends are never retried automatically. Use preview_sms to check "
+        f"Safety: arguments and numbers are checked before anything is sent; a send above {s.confirm_above} "
+        "credits, a cancellation, an unblock and an İYS batch that revokes consent need the person's "
+        "confirmation; writes are never retried automatically. Use preview_sms to check "
         "parts and credits, get_sender for approved sender names, and get_reports to check what went out."
     )
     return "\n".join(lines)
@@ -58,24 +54,19 @@ def build_server(settings: Settings, *, transport: httpx.AsyncBaseTransport | No
 
     @asynccontextmanager
     async def lifespan(_: Server[AppState]) -> AsyncIterator[AppState]:
-        state.start_sandbox()
-        try:
-            async with anyio.create_task_group() as group:
-                group.start_soon(refresh_in_background, state)
-                yield state
-                group.cancel_scope.cancel()
-        finally:
-            await state.aclose()
-            state.stop_sandbox()
+        async with state, anyio.create_task_group() as group:
+            group.start_soon(refresh_in_background, state)
+            yield state
+            group.cancel_scope.cancel()
 
     async def list_tools(ctx: ServerRequestContext[AppState], params: types.PaginatedRequestParams | None
                          ) -> types.ListToolsResult:
-        state.session = ctx.session
+        state.sessions.add(_connection_of(ctx.session))
         return types.ListToolsResult(tools=state.catalog.listed())
 
     async def handle_call(ctx: ServerRequestContext[AppState], params: types.CallToolRequestParams
                           ) -> types.CallToolResult:
-        state.session = ctx.session
+        state.sessions.add(_connection_of(ctx.session))
         return await call_tool(state, params.name, params.arguments, ctx.session)
 
     return Server(
@@ -88,6 +79,12 @@ def build_server(settings: Settings, *, transport: httpx.AsyncBaseTransport | No
         on_list_tools=list_tools,
         on_call_tool=handle_call,
     )
+
+
+def _connection_of(session: Any) -> Any:
+    """The client connection behind a request's session: the SDK hands each request a short-lived
+    proxy, while the connection lives as long as the client and can send tools/list_changed."""
+    return getattr(session, "_connection", None) or session
 
 
 async def serve(settings: Settings) -> None:

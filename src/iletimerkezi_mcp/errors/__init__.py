@@ -12,12 +12,15 @@ from .codes import (
     CodeInfo,
 )
 from .explain import (
-    describe_report_status,
+    GENERIC_WRITE,
+    Meaning,
+    WriteRisk,
     explain_api_error,
     explain_http_error,
     explain_missing_credentials,
     explain_protocol_error,
     explain_transport_error,
+    table_meaning,
 )
 
 __all__ = [
@@ -27,12 +30,15 @@ __all__ = [
     "ERROR_CODES_DOCS",
     "ERROR_CODES_DOCS_TR",
     "EXCERPT_LIMIT",
+    "GENERIC_WRITE",
     "MAX_TEXT",
     "CodeInfo",
-    "describe_report_status",
+    "Meaning",
+    "WriteRisk",
     "explain_api_error",
     "explain_http_error",
     "explain_missing_credentials",
     "explain_protocol_error",
     "explain_transport_error",
+    "table_meaning",
 ]

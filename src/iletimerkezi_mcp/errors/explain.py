@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Literal
-
-from iletimerkezi_mcp.policy import READ_TOOLS as _READS
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal, NamedTuple
 
 from .codes import (
     AUTH_ADVICE_EN,
@@ -21,36 +21,45 @@ from .codes import (
     ERROR_CODES_DOCS_TR,
     EXCERPT_LIMIT,
     MAX_TEXT,
-    OVERRIDES,
 )
 
-_IYS_TOOLS = frozenset({"iys_register", "iys_check"})
-# Write tool -> (effect en, effect tr, how to check en, how to check tr). Unknown tools are treated as writes.
-_WRITES: dict[str, tuple[str, str, str, str]] = {
-    "send_sms": (
-        "The message MAY HAVE BEEN SENT.", "Mesaj GÖNDERİLMİŞ OLABİLİR.",
-        "Check with get_reports for today before sending again; an identical resend within 10 minutes would get 451.",
-        "Tekrar göndermeden önce get_reports ile bugünü kontrol edin; 10 dakika içinde aynı gönderim 451 alır."),
-    "iys_register": (
-        "The consent records MAY HAVE BEEN STORED.", "İzin kayıtları KAYDEDİLMİŞ OLABİLİR.",
-        "Check the records with iys_check before resubmitting.",
-        "Yeniden göndermeden önce kayıtları iys_check ile kontrol edin."),
-    "cancel_order": (
-        "The order MAY HAVE BEEN CANCELLED.", "Sipariş İPTAL EDİLMİŞ OLABİLİR.",
-        "Check with get_report: status 115 or code 455 means it was cancelled.",
-        "get_report ile kontrol edin: 115 durumu veya 455 kodu iptal edildiği anlamına gelir."),
-    "add_blacklist": (
-        "The number MAY HAVE BEEN BLACKLISTED.", "Numara kara listeye EKLENMİŞ OLABİLİR.",
-        "Check with get_blacklist; adding it again is safe (an already listed number returns 200).",
-        "get_blacklist ile kontrol edin; yeniden eklemek güvenlidir (listedeki numara 200 döner)."),
-    "delete_blacklist": (
-        "The number MAY HAVE BEEN REMOVED from the blacklist.", "Numara kara listeden ÇIKARILMIŞ OLABİLİR.",
-        "Check with get_blacklist; a 474 on another try means the first one worked.",
-        "get_blacklist ile kontrol edin; yeni denemede 474 gelirse ilk deneme başarılı olmuştur."),
+
+class Meaning(NamedTuple):
+    """What a provider code means for one tool; "" keeps the general table's text."""
+
+    meaning_en: str
+    action_en: str
+    meaning_tr: str
+    action_tr: str
+
+
+@dataclass(frozen=True)
+class WriteRisk:
+    """What a write's unclear failure may have done, and how to find out (from its contract)."""
+
+    effect_en: str
+    effect_tr: str
+    check_en: str
+    check_tr: str
+
+
+GENERIC_WRITE = WriteRisk("The request MAY HAVE TAKEN EFFECT.", "İstek ETKİLİ OLMUŞ OLABİLİR.",
+                          "Check the current state with a read-only tool before trying again.",
+                          "Tekrar denemeden önce durumu salt okunur bir araçla kontrol edin.")
+
+# The table's 403 is the İYS "no active subscription"; the İYS contracts keep that meaning.
+# Anywhere else a 403 is an access problem, advised like a 401.
+_GENERAL: dict[int, Meaning] = {
+    403: Meaning("Access denied (treated like an authentication failure).", AUTH_ADVICE_EN,
+                 "Erişim reddedildi (kimlik doğrulama hatası gibi ele alınır).", AUTH_ADVICE_TR),
 }
-_GENERIC_WRITE = ("The request MAY HAVE TAKEN EFFECT.", "İstek ETKİLİ OLMUŞ OLABİLİR.",
-                  "Check the current state with a read-only tool before trying again.",
-                  "Tekrar denemeden önce durumu salt okunur bir araçla kontrol edin.")
+
+
+def table_meaning(code: int) -> Meaning:
+    """The general table's own words for `code` (for contracts that keep them where _GENERAL differs)."""
+    info = CODES[code]
+    return Meaning(info.meaning_en, info.action_en, info.meaning_tr, info.action_tr)
+
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")  # terminal escape sequences from proxies or exception text
 _SECRETISH = re.compile(r'("(?:key|hash)"\s*:\s*")[^"]*(")|\b[0-9a-fA-F]{16,}\b', re.IGNORECASE)
@@ -60,7 +69,8 @@ def _clean(text: object, limit: int = EXCERPT_LIMIT) -> str:
     """One line, no control/format characters (incl. bidi and zero-width), no key-like hex, at most `limit` chars."""
     s = "".join(" " if c.isspace() else c for c in _ANSI.sub("", str(text))
                 if c.isspace() or unicodedata.category(c) not in ("Cc", "Cf", "Co", "Cs"))
-    s = _SECRETISH.sub(lambda m: f"{m.group(1)}[redacted]{m.group(2)}" if m.group(1) else "[redacted]", " ".join(s.split()))
+    s = _SECRETISH.sub(lambda m: f"{m.group(1)}[redacted]{m.group(2)}" if m.group(1) else "[redacted]",
+                       " ".join(s.split()))
     return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
@@ -68,12 +78,9 @@ def _tool(tool: str) -> str:
     return _clean(tool, 64) or "tool"
 
 
-def _is_write(tool: str) -> bool:
-    return tool not in _READS
-
-
-def _write_info(tool: str) -> tuple[str, str, str, str]:
-    return _WRITES.get(tool, _GENERIC_WRITE)
+def _risk_text(risk: WriteRisk | None) -> tuple[str, str, str, str]:
+    r = risk or GENERIC_WRITE
+    return r.effect_en, r.effect_tr, r.check_en, r.check_tr
 
 
 def _cap(text: str) -> str:
@@ -84,8 +91,12 @@ def _render(head_en: str, body_en: list[str], head_tr: str, body_tr: list[str]) 
     return _cap("\n".join([head_en, *body_en, f"Türkçe: {head_tr}", *body_tr]))
 
 
-def explain_api_error(code: int, tool: str, provider_message: str | None, http_status: int | None) -> str:
-    """Explain a body status code (`response.status.code`) other than plain success."""
+def explain_api_error(code: int, tool: str, provider_message: str | None, http_status: int | None, *,
+                      risk: WriteRisk | None, meanings: Mapping[int, Meaning] | None = None) -> str:
+    """Explain a body status code (`response.status.code`) other than plain success.
+
+    `risk` is None for a read; `meanings` are what codes mean for this tool in particular.
+    """
     t, info = _tool(tool), CODES.get(code)
     msg = _clean(provider_message) if provider_message else (info.wire_message_tr if info else "")
     quoted = f'Provider message: "{msg}"' if msg else "Provider message: (none)"
@@ -93,23 +104,23 @@ def explain_api_error(code: int, tool: str, provider_message: str | None, http_s
         quoted += f" (HTTP {http_status})"
     if info is None:
         m_en, m_tr = "unknown code (it may be new).", "bilinmeyen kod (yeni olabilir)."
-        a_en = f"This code is not in this server's table; read the provider message above and see {ERROR_CODES_DOCS}. Not retried automatically."
-        a_tr = f"Bu kod sunucunun tablosunda yok; yukarıdaki sağlayıcı mesajını okuyun ve {ERROR_CODES_DOCS_TR} sayfasına bakın. Otomatik tekrar yapılmadı."
-    elif code == 200:  # §1.6 rule 4: success body with a non-2xx HTTP status is an anomaly, not success
-        m_en = f"the body says success but the HTTP status was {http_status}; treated as an error because the result is ambiguous."
+        a_en = (f"This code is not in this server's table; read the provider message above and see {ERROR_CODES_DOCS}. "
+                "Not retried automatically.")
+        a_tr = (f"Bu kod sunucunun tablosunda yok; yukarıdaki sağlayıcı mesajını okuyun ve {ERROR_CODES_DOCS_TR} "
+                "sayfasına bakın. Otomatik tekrar yapılmadı.")
+    elif code == 200:  # a success body with a non-2xx HTTP status is ambiguous, never success
+        m_en = (f"the body says success but the HTTP status was {http_status}; "
+                "treated as an error because the result is ambiguous.")
         m_tr = f"gövde başarılı diyor ama HTTP durumu {http_status}; sonuç belirsiz olduğu için hata sayıldı."
         a_en, a_tr = "Try again later; if it persists, report it.", "Daha sonra tekrar deneyin; sürerse bildirin."
     else:
         m_en, a_en, m_tr, a_tr = info.meaning_en, info.action_en, info.meaning_tr, info.action_tr
-        o = OVERRIDES.get((code, t))
+        o = (meanings or {}).get(code) or _GENERAL.get(code)
         if o:
-            m_en, a_en, m_tr, a_tr = (new or old for new, old in zip(o, (m_en, a_en, m_tr, a_tr)))
-        if code == 403 and t not in _IYS_TOOLS:  # §3.3: outside İYS a 403 is an access problem
-            m_en, m_tr = "Access denied (treated like an authentication failure).", "Erişim reddedildi (kimlik doğrulama hatası gibi ele alınır)."
-            a_en, a_tr = AUTH_ADVICE_EN, AUTH_ADVICE_TR
-    if _is_write(t) and (info is None or code in (200, 503)):  # writes are never retried; say how to reconcile
-        eff_en, eff_tr, chk_en, chk_tr = _write_info(t)
-        if code in (200, 503):  # §8.16: a 503 probably means "not accepted", but nobody has shown it
+            m_en, a_en, m_tr, a_tr = (new or old for new, old in zip(o, (m_en, a_en, m_tr, a_tr), strict=True))
+    if risk is not None and (info is None or code in (200, 503)):  # writes are never retried; say how to reconcile
+        eff_en, eff_tr, chk_en, chk_tr = risk.effect_en, risk.effect_tr, risk.check_en, risk.check_tr
+        if code in (200, 503):  # a 503 probably means "not accepted", but nobody has shown it
             a_en = f"{eff_en} It was not retried automatically; the outcome is not certain. {chk_en}"
             a_tr = f"{eff_tr} Otomatik olarak tekrarlanmadı; sonuç kesin değil. {chk_tr}"
         else:
@@ -119,21 +130,22 @@ def explain_api_error(code: int, tool: str, provider_message: str | None, http_s
                    f"{t} başarısız: iletiMerkezi kodu {code} — {m_tr}", [f"Ne yapmalı: {a_tr}"])
 
 
-def explain_http_error(status: int, tool: str, body_excerpt: str) -> str:
+def explain_http_error(status: int, tool: str, body_excerpt: str, *, risk: WriteRisk | None) -> str:
     """A non-2xx response whose body carries no iletiMerkezi status code (e.g. a proxy's HTML 502 page)."""
     if 200 <= status < 300:
-        return explain_protocol_error(tool, f"HTTP {status} without response.status.code")
+        return explain_protocol_error(tool, f"HTTP {status} without response.status.code", risk=risk)
     t, excerpt = _tool(tool), _clean(body_excerpt)
     seen = f'Response began: "{excerpt}"' if excerpt else "The response body was empty."
-    write = _is_write(t)
-    eff_en, eff_tr, chk_en, chk_tr = _write_info(t)
+    write = risk is not None
+    eff_en, eff_tr, chk_en, chk_tr = _risk_text(risk)
     if status >= 500:
         what_en, what_tr = "a server or gateway error", "sunucu veya ağ geçidi hatası"
         if write:
             a_en = f"{eff_en} The outcome is unknown and it was not retried automatically. {chk_en}"
             a_tr = f"{eff_tr} Sonuç bilinmiyor ve otomatik olarak tekrarlanmadı. {chk_tr}"
         else:
-            a_en, a_tr = "Nothing was changed (read-only). Try again in a minute or two.", "Hiçbir şey değişmedi (salt okunur). Bir iki dakika sonra tekrar deneyin."
+            a_en = "Nothing was changed (read-only). Try again in a minute or two."
+            a_tr = "Hiçbir şey değişmedi (salt okunur). Bir iki dakika sonra tekrar deneyin."
     elif status in (401, 403):
         what_en, what_tr = "an authentication or access problem", "kimlik doğrulama veya erişim sorunu"
         a_en, a_tr = AUTH_ADVICE_EN, AUTH_ADVICE_TR
@@ -156,22 +168,26 @@ def explain_http_error(status: int, tool: str, body_excerpt: str) -> str:
             a_tr += f" Sonuç kesin değil. {chk_tr}"
     return _render(f"{t} failed: HTTP {status} with no iletiMerkezi status code in the body ({what_en}).",
                    [seen, f"What to do: {a_en}"],
-                   f"{t} başarısız: HTTP {status}, gövdede iletiMerkezi durum kodu yok ({what_tr}).", [f"Ne yapmalı: {a_tr}"])
+                   f"{t} başarısız: HTTP {status}, gövdede iletiMerkezi durum kodu yok ({what_tr}).",
+                   [f"Ne yapmalı: {a_tr}"])
 
 
-def explain_protocol_error(tool: str, detail: str) -> str:
-    """HTTP 2xx but no `response.status.code`: never treated as success (§1.6 rule 3)."""
+def explain_protocol_error(tool: str, detail: str, *, risk: WriteRisk | None) -> str:
+    """HTTP 2xx but no `response.status.code`: never treated as success."""
     t, d = _tool(tool), _clean(detail)
-    if _is_write(t):
-        eff_en, eff_tr, chk_en, chk_tr = _write_info(t)
+    if risk is not None:
+        eff_en, eff_tr, chk_en, chk_tr = _risk_text(risk)
         a_en = f"{eff_en} The outcome is unknown and it was not retried automatically. {chk_en}"
         a_tr = f"{eff_tr} Sonuç bilinmiyor ve otomatik olarak tekrarlanmadı. {chk_tr}"
     else:
-        a_en = "Do not trust this response as data. Try again; if it keeps happening the API format may have changed, so update iletimerkezi-mcp or report it."
-        a_tr = "Bu yanıtı veri olarak kullanmayın. Tekrar deneyin; sürerse API biçimi değişmiş olabilir, iletimerkezi-mcp'yi güncelleyin veya bildirin."
+        a_en = ("Do not trust this response as data. Try again; if it keeps happening the API format may have changed, "
+                "so update iletimerkezi-mcp or report it.")
+        a_tr = ("Bu yanıtı veri olarak kullanmayın. Tekrar deneyin; sürerse API biçimi değişmiş olabilir, "
+                "iletimerkezi-mcp'yi güncelleyin veya bildirin.")
     return _render(f"{t} failed: the API answered HTTP 2xx but without response.status.code, so this is NOT a success.",
                    [f'Detail: "{d}"', f"What to do: {a_en}"],
-                   f"{t} başarısız: API HTTP 2xx döndü ama response.status.code yok; bu bir başarı DEĞİLDİR.", [f"Ne yapmalı: {a_tr}"])
+                   f"{t} başarısız: API HTTP 2xx döndü ama response.status.code yok; bu bir başarı DEĞİLDİR.",
+                   [f"Ne yapmalı: {a_tr}"])
 
 
 _KINDS = {
@@ -181,14 +197,14 @@ _KINDS = {
 }
 
 
-def explain_transport_error(tool: str, kind: Literal["timeout", "connect", "network"], detail: str,
-                            is_write: bool, attempts: int = 1) -> str:
-    """No HTTP response at all. For writes the outcome is unknown (§1.8 point 7); reads say how often they were tried."""
+def explain_transport_error(tool: str, kind: Literal["timeout", "connect", "network"], detail: str, *,
+                            risk: WriteRisk | None, attempts: int = 1) -> str:
+    """No HTTP response at all. For writes the outcome is unknown; reads say how often they were tried."""
     t, d = _tool(tool), _clean(detail)
     k_en, k_tr = _KINDS.get(kind, _KINDS["network"])
     n = max(1, attempts)
-    if is_write or (t in _WRITES):
-        eff_en, eff_tr, chk_en, chk_tr = _write_info(t)
+    if risk is not None:
+        eff_en, eff_tr, chk_en, chk_tr = _risk_text(risk)
         if n > 1:
             r_en, r_tr = f"It was tried {n} times.", f"{n} kez denendi."
         else:
@@ -201,7 +217,8 @@ def explain_transport_error(tool: str, kind: Literal["timeout", "connect", "netw
     else:
         a_en = (f"Nothing was changed (read-only). It was tried {n} time{'s' if n != 1 else ''}. "
                 "Check the network or proxy settings and try again in a minute.")
-        a_tr = f"Hiçbir şey değişmedi (salt okunur). {n} kez denendi. Ağ veya proxy ayarlarını kontrol edip bir dakika sonra tekrar deneyin."
+        a_tr = (f"Hiçbir şey değişmedi (salt okunur). {n} kez denendi. "
+                "Ağ veya proxy ayarlarını kontrol edip bir dakika sonra tekrar deneyin.")
     return _render(f"{t} failed: {k_en}.", [f'Detail: "{d}"', f"What to do: {a_en}"],
                    f"{t} başarısız: {k_tr}.", [f"Ne yapmalı: {a_tr}"])
 
@@ -218,8 +235,8 @@ def explain_missing_credentials(missing: list[str], sandbox_hint: bool = True) -
           'API Access, and turn on "API kullanımına izin ver" (Allow API access) under Access Permissions.',
           f"Put them in this server's {env} block of your MCP client config, then restart the client."]
     tr = [f"iletiMerkezi kimlik bilgileri eksik (tanımlı olmayan: {names}).",
-          f"{ENV_KEY} ve {ENV_HASH} birlikte gerekir. Değerleri panel.iletimerkezi.com → Ayarlar → Güvenlik → API Erişimi "
-          'sayfasından kopyalayın ve Erişim İzinleri altında "API kullanımına izin ver" seçeneğini açın.',
+          f"{ENV_KEY} ve {ENV_HASH} birlikte gerekir. Değerleri panel.iletimerkezi.com → Ayarlar → Güvenlik → "
+          'API Erişimi sayfasından kopyalayın ve Erişim İzinleri altında "API kullanımına izin ver" seçeneğini açın.',
           f"Bunları MCP istemci yapılandırmanızda bu sunucunun {env} bloğuna yazın ve istemciyi yeniden başlatın."]
     if sandbox_hint:
         en.append("To try every tool with no account and no cost, start the server with --sandbox "
@@ -227,18 +244,3 @@ def explain_missing_credentials(missing: list[str], sandbox_hint: bool = True) -
         tr.append("Hesap olmadan ve ücretsiz olarak tüm araçları denemek için sunucuyu --sandbox ile başlatın "
                   "(iletimerkezi-mcp --sandbox): yerleşik sahte bir API kullanır.")
     return _cap("\n".join([*en, "Türkçe: " + tr[0], *tr[1:]]))
-
-
-_REPORT_STATUS: dict[int, tuple[str, str]] = {  # §3.2; not errors
-    110: ("queued at the carrier (no receipt yet)", "operatör kuyruğunda (rapor bekleniyor)"),
-    111: ("delivered", "iletildi"),
-    112: ("not delivered", "iletilemedi"),
-    113: ("sending in progress", "gönderim sürüyor"),
-    114: ("finished (not necessarily all delivered)", "tamamlandı (hepsi iletildi demek değil)"),
-    115: ("failed or cancelled", "gönderilemedi veya iptal edildi"),
-}
-
-
-def describe_report_status(code: int) -> tuple[str, str]:
-    """(English, Turkish) label for a report status 110–115; a neutral label for anything else."""
-    return _REPORT_STATUS.get(code, (f"unknown status {code}", f"bilinmeyen durum {code}"))

@@ -1,21 +1,19 @@
-"""Typed tool results: an ``outputSchema`` per tool, ``structuredContent`` and a short summary.
+"""Typed tool results: shared output-schema properties, coercion, paging and labels.
 
 Modules, each importing only those listed after it:
-``compose`` (shape_result) → ``shapers``, ``summaries`` → ``paging``, ``labels`` → ``coerce``, ``schemas``.
-The wire quirks handled here are listed in api-reference §1.7 and §2.
+``compose`` (shape_result) → ``paging``, ``labels`` → ``coerce``, ``schemas``.
+Each tool's own shaper, summary and output properties live in its contract (``contracts/``).
 """
 
 from __future__ import annotations
 
 from .compose import shape_result
 from .labels import STATUS_TEXT, status_text
-from .schemas import KNOWN_TOOLS, REPORTS_PAGE_SIZE, output_schema, validate_structured
+from .schemas import output_schema_with, validate_structured
 
 __all__ = [
-    "KNOWN_TOOLS",
-    "REPORTS_PAGE_SIZE",
     "STATUS_TEXT",
-    "output_schema",
+    "output_schema_with",
     "shape_result",
     "status_text",
     "validate_structured",

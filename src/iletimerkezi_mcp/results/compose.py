@@ -1,16 +1,24 @@
-"""Entry point: response → (structuredContent, summary) that always fits the tool's schema."""
+"""Entry point: the provider's response → (structuredContent, summary), shaped by a tool's contract."""
 
 from __future__ import annotations
 
-import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from .coerce import MISSING, ShapeContext, conform, dig, to_int, to_text
-from .schemas import schema_for, validate_structured
-from .shapers import SHAPERS, shape_passthrough
-from .summaries import SUMMARIES
 
-logger = logging.getLogger(__name__)
+
+class Shapes(Protocol):
+    """The part of a tool contract that shapes results (see contracts/base.py)."""
+
+    @property
+    def shape(self) -> Callable[[dict[str, Any], dict[str, Any], dict[str, Any], ShapeContext, bool], None]: ...
+
+    @property
+    def summary(self) -> Callable[[dict[str, Any], dict[str, Any]], str]: ...
+
+    @property
+    def output_schema(self) -> dict[str, Any]: ...
 
 
 def _shape_status(raw: Any) -> dict[str, Any]:
@@ -22,13 +30,13 @@ def _shape_status(raw: Any) -> dict[str, Any]:
 
 
 def shape_result(
-    tool: str, response: dict[str, Any], arguments: dict[str, Any] | None = None, max_items: int = 100
+    contract: Shapes, response: dict[str, Any], arguments: dict[str, Any] | None = None, max_items: int = 100
 ) -> tuple[dict[str, Any], str]:
     """Turn the provider's ``response`` object into (structuredContent, summary).
 
-    ``structured`` always validates against ``output_schema(tool)``. For ``preview_sms`` pass the
-    preview object as ``response``. ``arguments`` are the tool arguments (used for paging hints
-    and for echoing ids and numbers that the API does not return).
+    Values are coerced to the contract's output schema (what cannot be is dropped and noted);
+    the caller validates the final result once. ``arguments`` are the prepared arguments (used
+    for paging hints and for ids and numbers the API does not echo).
     """
     ctx = ShapeContext(max(int(max_items), 1))
     if isinstance(response, dict) and set(response) == {"response"} and isinstance(response["response"], dict):
@@ -42,12 +50,11 @@ def shape_result(
         out["status"] = status
     code = to_int(status.get("code"))
     ok = code in (None, 200)
-    SHAPERS.get(tool, shape_passthrough)(payload, args, out, ctx, ok)
+    contract.shape(payload, args, out, ctx, ok)
     for key, value in payload.items():  # unknown extra fields from the API
         out.setdefault(key, value)
 
-    schema = schema_for(tool)
-    structured = conform(schema, out, ctx, "")
+    structured = conform(contract.output_schema, out, ctx, "")
     if structured is MISSING:  # unreachable: `out` is always a dict
         structured = {}
     notice = ctx.notice()
@@ -58,12 +65,5 @@ def shape_result(
         message = to_text(dig(structured, "status", "message")) or ""
         summary = f"The provider answered {code}: {message}".rstrip(": ")
     else:
-        summary = SUMMARIES.get(tool, lambda s, a: "Done.")(structured, args)
-
-    problems = validate_structured(tool, structured)
-    if problems:  # a bug in this module; never hand a client something it will reject
-        logger.warning("shaped result for %s failed its schema: %s", tool, problems[:3])
-        status_ok = "status" in structured and not validate_structured(tool, {"status": structured["status"]})
-        keep = {"status": structured["status"]} if status_ok else {}
-        structured = {**keep, "notice": "The provider's answer could not be shaped; only the status is shown."}
+        summary = contract.summary(structured, args)
     return structured, summary

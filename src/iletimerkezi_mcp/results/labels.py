@@ -1,7 +1,6 @@
-"""English labels for report status codes (api-reference §3.2).
+"""English labels for report status codes (https://www.iletimerkezi.com/en/docs/api/get-report).
 
-Kept apart from ``errors.describe_report_status``: those labels are longer, bilingual prose
-for error explanations, while these short ones are part of the ``status_text`` field contract.
+The one table of these labels: they are part of the ``status_text`` field of report results.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""safety.py: `prepare()` decides what may go out; `ConfirmationBook` issues single-use tokens."""
+"""Each contract's prepare(): exactly what goes out, or every reason it cannot, before any request."""
 
 from __future__ import annotations
 
@@ -7,12 +7,16 @@ from typing import Any
 
 import pytest
 
-from iletimerkezi_mcp.safety import PreparedCall, Refusal, prepare
+from iletimerkezi_mcp.contracts import BY_NAME
+from iletimerkezi_mcp.safety import PreparedCall, Refusal
 from iletimerkezi_mcp.settings import Settings
 from iletimerkezi_mcp.sms import preview_sms
-from iletimerkezi_mcp.tokens import CONFIRMATION_TTL, ConfirmationBook
 
 SPELLINGS = ["+90 532 000 00 00", "0532-000-0000", "(532) 000 00 00", "5320000000"]
+
+
+def prepare(tool: str, arguments: dict[str, Any], settings: Settings) -> PreparedCall:
+    return BY_NAME[tool].prepare(arguments, settings)
 
 
 def send_args(numbers: list[str], text: str = "Siparisiniz yolda", **order: Any) -> dict[str, Any]:
@@ -176,7 +180,7 @@ def test_blacklist_invalid_number_is_refused() -> None:
     assert "blacklist.number: '0212 000 00 00' refused: not a Turkish mobile number" in text
 
 
-def test_consent_phone_records_get_the_plus_form_email_records_are_left_alone() -> None:
+def test_consent_phone_records_get_the_plus_form_email_domains_are_lowercased() -> None:
     record = {"recipientType": "BIREYSEL", "status": "ONAY", "source": "HS_WEB", "consentDate": "2026-01-01 10:00:00"}
     args = {"consent": {"brandCode": "123456", "list": [
         {**record, "recipient": "0532 000 00 00", "type": "MESAJ"},
@@ -185,7 +189,7 @@ def test_consent_phone_records_get_the_plus_form_email_records_are_left_alone() 
     ]}}
     call = prepare("iys_register", args, Settings())
     recipients = [r["recipient"] for r in call.arguments["consent"]["list"]]
-    assert recipients == ["+905320000000", "Ali@Example.com", "+905320000001"]
+    assert recipients == ["+905320000000", "Ali@example.com", "+905320000001"]
 
 
 def test_one_bad_consent_record_refuses_the_whole_batch() -> None:
@@ -211,132 +215,98 @@ def test_report_window_rules() -> None:
     assert "spans 11 days" in refusal_of("get_reports", {"filter": {"start": "2026-01-01", "end": "2026-01-12"}})
     assert "is before filter.start" in refusal_of("get_reports", {"filter": {"start": "2026-01-05",
                                                                               "end": "2026-01-04"}})
-    # A malformed date is the schema check's job; prepare does not crash on it.
-    prepare("get_reports", {"filter": {"start": "yesterday", "end": "2026-01-04"}}, Settings())
+    # A date that does not exist is refused here; the schema only checks its shape.
+    assert "2026-02-30" in refusal_of("get_reports", {"filter": {"start": "2026-02-30", "end": "2026-03-02"}})
 
 
 def test_read_tools_pass_through_unchanged() -> None:
     args = {"order": {"id": "123", "page": 1}}
     call = prepare("get_report", args, Settings())
-    assert call == PreparedCall(arguments=args)
+    assert call.arguments == args and call.arguments is not args
     assert call.preview_summary() is None
 
 
-# --------------------------------------------------------------------------- ConfirmationBook
+# --------------------------------------------------------------------------- domain checks, each before any request
 
-class FakeClock:
-    def __init__(self, now: float = 1_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
+def test_commercial_send_without_iys_list_is_refused_with_469() -> None:
+    text = refusal_of("send_sms", send_args(["5320000000"], iys="1"))
+    assert "order.iysList" in text and "469" in text and "BIREYSEL" in text
 
 
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
+def test_sender_with_turkish_letters_or_too_long_is_refused_with_460() -> None:
+    args = send_args(["5320000000"])
+    args["order"]["sender"] = "ŞİRKETİM"
+    assert "order.sender" in refusal_of("send_sms", args) and "460" in refusal_of("send_sms", args)
+    args["order"]["sender"] = "ABCDEFGHIJKL"
+    assert "460" in refusal_of("send_sms", args)
 
 
-@pytest.fixture
-def book(clock: FakeClock) -> ConfirmationBook:
-    return ConfirmationBook(clock=clock)
+def test_a_number_no_operator_uses_is_refused_with_466() -> None:
+    text = refusal_of("send_sms", send_args(["5999999999", "5320000000"]))
+    assert "'5999999999' refused" in text and "466" in text
+    assert "466" in refusal_of("add_blacklist", {"blacklist": {"number": "5999999999"}})
 
 
-DIGEST = ConfirmationBook.digest("send_sms", send_args(["905320000000"]))
+def consent_record(**extra: Any) -> dict[str, Any]:
+    return {"recipient": "5320000000", "recipientType": "BIREYSEL", "type": "MESAJ", "status": "ONAY",
+            "source": "HS_WEB", "consentDate": "2026-01-01 10:00:00", **extra}
 
 
-def test_a_fresh_token_authorises_its_payload(book: ConfirmationBook, clock: FakeClock) -> None:
-    token, expires = book.issue(DIGEST)
-    assert expires == clock.now + CONFIRMATION_TTL == 1_000_300.0
-    assert token.startswith("1000300.")
-    assert book.check(token, DIGEST) is None
+@pytest.mark.parametrize(("record", "fragment"), [
+    (consent_record(consentDate="2099-01-01 10:00:00"), "future"),
+    (consent_record(consentDate="2015-04-30 23:59:59"), "2015-05-01"),
+    (consent_record(consentDate="2026-02-30 10:00:00"), "consentDate"),
+    (consent_record(type="EPOSTA"), "e-mail"),
+    (consent_record(recipient="ali@example.com"), "recipient"),
+])
+def test_a_consent_record_the_registry_would_refuse_is_refused_here(record: dict[str, Any], fragment: str) -> None:
+    text = refusal_of("iys_register", {"consent": {"brandCode": "1", "list": [consent_record(), record]}})
+    assert "consent.list[1]" in text and fragment in text
 
 
-def test_token_expires_after_five_minutes(book: ConfirmationBook, clock: FakeClock) -> None:
-    token, expires = book.issue(DIGEST)
-    clock.now = expires  # still valid at the last second
-    assert book.check(token, DIGEST) is None
-    clock.now = expires + 1
-    problem = book.check(token, DIGEST)
-    assert problem is not None and "expired" in problem
+def test_a_record_repeated_in_one_batch_names_both_indexes() -> None:
+    batch = [consent_record(), consent_record(recipient="5320000001"), consent_record(recipient="0532 000 00 00")]
+    text = refusal_of("iys_register", {"consent": {"brandCode": "1", "list": batch}})
+    assert "consent.list[2]" in text and "consent.list[0]" in text
 
 
-def test_token_is_single_use(book: ConfirmationBook) -> None:
-    token, _ = book.issue(DIGEST)
-    assert book.check(token, DIGEST) is None
-    book.spend(token)
-    problem = book.check(token, DIGEST)
-    assert problem is not None and "already used" in problem
+def test_every_bad_record_is_listed_with_its_index() -> None:
+    batch = [consent_record(consentDate="2099-01-01 10:00:00"), consent_record(recipient="5320000001"),
+             consent_record(recipient="5320000002", type="EPOSTA")]
+    text = refusal_of("iys_register", {"consent": {"brandCode": "1", "list": batch}})
+    assert "consent.list[0]" in text and "consent.list[2]" in text and "consent.list[1]" not in text
 
 
-def test_a_spent_token_cannot_be_reused_by_padding_it(book: ConfirmationBook) -> None:
-    token, _ = book.issue(DIGEST)
-    book.spend(token)
-    for variant in (f" {token}", f"{token} ", f"{token}\n"):
-        problem = book.check(variant, DIGEST)
-        assert problem is not None and "already used" in problem
+# --------------------------------------------------------------------------- what a confirmation binds to
+
+def test_the_same_numbers_in_another_order_or_spelling_bind_the_same_parts() -> None:
+    one = prepare("send_sms", send_args(["5320000001", "0532 000 00 02"]), Settings())
+    two = prepare("send_sms", send_args(["+90 532 000 00 02", "905320000001"]), Settings())
+    assert one.parts == two.parts
+    other = prepare("send_sms", send_args(["5320000001", "5320000003"]), Settings())
+    assert other.parts["recipients"] != one.parts["recipients"] and other.parts["text"] == one.parts["text"]
 
 
-def test_token_is_bound_to_the_exact_payload(book: ConfirmationBook) -> None:
-    token, _ = book.issue(DIGEST)
-    other_text = ConfirmationBook.digest("send_sms", send_args(["905320000000"], text="changed"))
-    other_number = ConfirmationBook.digest("send_sms", send_args(["905320000001"]))
-    other_tool = ConfirmationBook.digest("cancel_order", send_args(["905320000000"]))
-    for digest in (other_text, other_number, other_tool):
-        problem = book.check(token, digest)
-        assert problem is not None and "does not match this payload" in problem
+def test_confirmation_rules() -> None:
+    settings = Settings(confirm_above=2)
+    cheap = prepare("send_sms", send_args(["5320000001", "5320000002"]), settings)
+    costly = prepare("send_sms", send_args(["5320000001", "5320000002", "5320000003"]), settings)
+    assert BY_NAME["send_sms"].confirm(cheap, settings) is None
+    assert "3 credits" in (BY_NAME["send_sms"].confirm(costly, settings) or "")
+    cancel = prepare("cancel_order", {"order": {"id": "42"}}, settings)
+    assert "cannot be undone" in (BY_NAME["cancel_order"].confirm(cancel, settings) or "")
+    unblock = prepare("delete_blacklist", {"blacklist": {"number": "5320000000"}}, settings)
+    assert BY_NAME["delete_blacklist"].confirm(unblock, settings)
+    assert BY_NAME["add_blacklist"].confirm(unblock, settings) is None
 
 
-def test_digest_ignores_key_order_only() -> None:
-    a = {"order": {"sender": "ACME", "iys": "0", "message": {"text": "x", "receipents": {"number": ["1"]}}}}
-    b = {"order": {"message": {"receipents": {"number": ["1"]}, "text": "x"}, "iys": "0", "sender": "ACME"}}
-    assert ConfirmationBook.digest("send_sms", a) == ConfirmationBook.digest("send_sms", b)
-    b["order"]["iys"] = "1"
-    assert ConfirmationBook.digest("send_sms", a) != ConfirmationBook.digest("send_sms", b)
-
-
-def test_the_expiry_cannot_be_edited(book: ConfirmationBook) -> None:
-    token, expires = book.issue(DIGEST)
-    _, mac = token.split(".")
-    problem = book.check(f"{int(expires) + 3600}.{mac}", DIGEST)
-    assert problem is not None and "does not match" in problem
-
-
-def test_tokens_of_another_server_instance_are_refused(clock: FakeClock) -> None:
-    token, _ = ConfirmationBook(clock=clock).issue(DIGEST)
-    problem = ConfirmationBook(clock=clock).check(token, DIGEST)
-    assert problem is not None and "does not match" in problem
-
-
-@pytest.mark.parametrize("token", ["", "abc", "123.", ".abc", "12a.abcdef", "-5.abc"])
-def test_malformed_tokens_are_refused(book: ConfirmationBook, token: str) -> None:
-    problem = book.check(token, DIGEST)
-    assert problem is not None and "malformed" in problem
-
-
-def test_surrounding_whitespace_on_a_fresh_token_is_tolerated(book: ConfirmationBook) -> None:
-    token, _ = book.issue(DIGEST)
-    assert book.check(f"  {token}\n", DIGEST) is None
-
-
-def test_a_token_is_honoured_by_the_next_process_and_spent_for_all(tmp_path):
-    """The CLI and one-shot clients start a server per call: the key and spent list live on disk."""
-    first = ConfirmationBook(store=tmp_path)
-    token, _ = first.issue(DIGEST)
-    second = ConfirmationBook(store=tmp_path)
-    assert second.check(token, DIGEST) is None
-    second.spend(token)
-    assert "already used" in first.check(token, DIGEST)
-    assert "already used" in ConfirmationBook(store=tmp_path).check(token, DIGEST)
-    assert (tmp_path / "confirmation.key").stat().st_mode & 0o077 == 0  # private to the user
-
-
-def test_an_unusable_store_keeps_tokens_in_this_process(tmp_path):
-    blocker = tmp_path / "file"
-    blocker.write_text("not a directory")
-    book = ConfirmationBook(store=blocker / "sub")
-    token, _ = book.issue(DIGEST)
-    assert book.check(token, DIGEST) is None
-    book.spend(token)
-    assert "already used" in book.check(token, DIGEST)
-    assert ConfirmationBook(store=blocker / "sub").check(token, DIGEST) is not None
+def test_an_iys_batch_is_confirmed_when_it_revokes_consent_or_is_large() -> None:
+    register = BY_NAME["iys_register"]
+    small = prepare("iys_register", {"consent": {"brandCode": "1", "list": [consent_record()]}}, Settings())
+    assert register.confirm(small, Settings()) is None
+    revoke = prepare("iys_register", {"consent": {"brandCode": "1", "list": [consent_record(status="RET")]}},
+                     Settings())
+    assert "RET" in (register.confirm(revoke, Settings()) or "")
+    many = [consent_record(recipient=f"53200{i:05d}") for i in range(101)]
+    large = prepare("iys_register", {"consent": {"brandCode": "1", "list": many}}, Settings())
+    assert "101 records" in (register.confirm(large, Settings()) or "")

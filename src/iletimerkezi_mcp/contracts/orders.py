@@ -1,0 +1,379 @@
+"""Orders: send_sms, cancel_order, get_report, get_reports.
+
+Provider docs: https://www.iletimerkezi.com/en/docs/api/send-sms, …/cancel-order, …/get-report,
+…/get-reports.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from typing import Any
+
+from iletimerkezi_mcp.errors import Meaning, WriteRisk
+from iletimerkezi_mcp.results.coerce import ShapeContext, dig, to_int, to_phone, to_text
+from iletimerkezi_mcp.results.labels import with_status_text
+from iletimerkezi_mcp.results.paging import as_list, cap_list, paging_info
+from iletimerkezi_mcp.results.schemas import LIST_STATS, arr, obj, page_info, prop
+from iletimerkezi_mcp.rules.reports import check_report_window
+from iletimerkezi_mcp.safety import PreparedCall, Refusal
+from iletimerkezi_mcp.settings import Settings
+from iletimerkezi_mcp.sms import (
+    MAX_RECIPIENTS_PER_REQUEST,
+    ScheduleError,
+    SmsPreview,
+    check_recipients,
+    normalise_text,
+    parse_send_datetime,
+    preview_sms,
+)
+from iletimerkezi_mcp.sms.sender import check_sender
+
+from .base import CONFIRM_HOW, NEVER_RETRIED, ToolContract, always, plural, reader
+
+REPORTS_PAGE_SIZE = 30  # get_reports page size; only the SDKs show it
+_SHOWN_NUMBERS = 5
+
+# --- send_sms -------------------------------------------------------------------------------
+
+
+def _prepare_send(arguments: dict[str, Any], settings: Settings) -> PreparedCall:
+    arguments = copy.deepcopy(arguments)
+    order = arguments["order"]
+    problems: list[str] = []
+    notes: list[str] = []
+    sender_problem = check_sender(str(order.get("sender", "")))
+    if sender_problem:
+        problems.append(f"order.sender: {sender_problem}")
+    if "sendDateTime" in order:
+        try:
+            schedule = parse_send_datetime(order["sendDateTime"])
+        except ScheduleError as exc:
+            problems.append(f"order.sendDateTime: {exc}")
+        else:
+            if schedule is None:
+                order.pop("sendDateTime")
+            else:
+                order["sendDateTime"] = schedule.value
+                notes.extend(schedule.notes)
+    if isinstance(order.get("iys"), int) and not isinstance(order.get("iys"), bool):
+        order["iys"] = str(order["iys"])  # the API documents strings "0"/"1"
+    if order.get("iys") == "1" and not order.get("iysList"):
+        problems.append('order.iysList: required when iys is "1" (a commercial message; the API would answer '
+                        '469). Set it to "BIREYSEL" (individuals) or "TACIR" (merchants), or use iys "0" '
+                        "for a transactional message.")
+    messages = order["message"] if isinstance(order["message"], list) else [order["message"]]
+    previews: list[SmsPreview] = []
+    for index, message in enumerate(messages):
+        where = "order.message" if len(messages) == 1 else f"order.message[{index}]"
+        check = check_recipients([str(n) for n in message["receipents"]["number"]])
+        for bad in check.invalid:
+            problems.append(f"{where}.receipents.number: {bad.raw!r} refused: {bad.reason}")
+        if check.duplicates:
+            notes.append(f"Dropped duplicate numbers: {', '.join(check.duplicates)}")
+        message["receipents"]["number"] = check.valid
+        # Send exactly what was counted: NFC (an NFD 'ş' would force UCS-2) and LF line ends.
+        message["text"] = normalise_text(message["text"])
+        preview = preview_sms(message["text"], check.valid)
+        if preview.over_cap:
+            problems.append(f"{where}.text: {preview.parts_optimistic} SMS parts, over the provider's cap of "
+                            f"{preview.max_parts} (the API would answer 453). Shorten it"
+                            + (" or use the plain-ASCII spelling suggested in the preview."
+                               if preview.ascii_suggestion else "."))
+        previews.append(preview)
+    recipients = sum(p.recipient_count for p in previews)
+    credits = sum(p.credits for p in previews)
+    if recipients == 0 and not problems:
+        problems.append("order.message.receipents.number: no valid recipient left to send to.")
+    limit = min(settings.max_recipients, MAX_RECIPIENTS_PER_REQUEST)
+    if recipients > limit:
+        problems.append(f"{recipients} recipients exceed the cap of {limit} per call "
+                        "(ILETIMERKEZI_MAX_RECIPIENTS). Split the list or ask the operator to raise the cap.")
+    if credits > settings.max_credits_per_call:
+        problems.append(f"This send costs about {credits} credits, over the cap of {settings.max_credits_per_call} "
+                        "per call (ILETIMERKEZI_MAX_CREDITS_PER_CALL).")
+    if str(order.get("sender", "")).strip() == "APITEST":
+        notes.append("APITEST sender: free, delivered only to the account's registered test number, "
+                     "and the provider replaces the text with a fixed verification message.")
+    if problems:
+        raise Refusal("send_sms", problems)
+    parts = {
+        "sender": order.get("sender"),
+        "send time": order.get("sendDateTime"),
+        "İYS options": [order.get("iys"), order.get("iysList") if order.get("iys") == "1" else None],
+        "text": [m["text"] for m in messages],
+        "recipients": [sorted(m["receipents"]["number"]) for m in messages],
+    }
+    return PreparedCall(arguments=arguments, parts=parts, lines=_send_lines(order, messages, previews),
+                        previews=previews, recipients=recipients, credits=credits, notes=notes)
+
+
+def _send_lines(order: dict[str, Any], messages: list[dict[str, Any]], previews: list[SmsPreview]) -> list[str]:
+    lines = [f"Sender: {order.get('sender')}"]
+    if order.get("iys") == "1":
+        lines.append(f"Commercial message (İYS check on, list {order.get('iysList')})")
+    for message, preview in zip(messages, previews, strict=True):
+        numbers = message["receipents"]["number"]
+        shown = ", ".join(numbers[:_SHOWN_NUMBERS])
+        if len(numbers) > _SHOWN_NUMBERS:
+            shown += f" and {len(numbers) - _SHOWN_NUMBERS:,} more"
+        lines += [f"To: {shown}",
+                  f"Parts: {preview.parts} ({preview.encoding}) × {preview.recipient_count:,} = "
+                  f"{preview.credits:,} credits",
+                  f"Text: {message['text'][:500]}"]
+    if order.get("sendDateTime"):
+        lines.append(f"Scheduled for {order['sendDateTime']} (Istanbul time)")
+    return lines
+
+
+def _confirm_send(prepared: PreparedCall, settings: Settings) -> str | None:
+    if prepared.credits > settings.confirm_above:
+        return (f"costs {prepared.credits:,} credits, above the confirmation threshold of {settings.confirm_above} "
+                "(ILETIMERKEZI_CONFIRM_ABOVE)")
+    return None
+
+
+def _shape_send(payload: dict, args: dict, out: dict, ctx: ShapeContext, ok: bool) -> None:
+    order = payload.pop("order", None)
+    if isinstance(order, dict):
+        out["order"] = dict(order)
+    elif order is not None:
+        out["order"] = {"id": order}  # a bare id
+    if ok and to_text(dig(out, "order", "id")) is None:
+        ctx.notices.append(
+            "The provider accepted the order but returned no order id; find it with get_reports for today."
+        )
+
+
+def _sum_send(s: dict, args: dict) -> str:
+    oid = dig(s, "order", "id")
+    line = f"Order {oid} accepted." if oid else "Order accepted, but no order id came back."
+    when = dig(args, "order", "sendDateTime")
+    if isinstance(when, str) and when.strip():
+        line += f"\nScheduled for {when.strip()} (Turkey time); cancel_order can cancel it until then."
+    return line
+
+
+def _accept_any_schedule(schema: dict[str, Any]) -> dict[str, Any]:
+    """Also take ISO 8601 and times with seconds: prepare() converts them to the API's exact
+    dd/MM/yyyy HH:mm (never with seconds) and refuses what it cannot read."""
+    field = schema.get("properties", {}).get("order", {}).get("properties", {}).get("sendDateTime")
+    if not isinstance(field, dict) or "pattern" not in field:
+        return schema
+    relaxed = copy.deepcopy(schema)
+    field = relaxed["properties"]["order"]["properties"]["sendDateTime"]
+    field.pop("pattern")
+    field["description"] = (field.get("description", "") + " ISO 8601 (e.g. 2026-06-15T10:30) is also "
+                            "accepted and converted to Istanbul time; seconds are always dropped.").strip()
+    return relaxed
+
+
+SEND_SMS = ToolContract(
+    name="send_sms",
+    path="/v1/send-sms/json",
+    # Spends credit and reaches phones; the API has no idempotency key, so never repeated.
+    read_only=False, destructive=True, idempotent=False,
+    prepare=_prepare_send,
+    confirm=_confirm_send,
+    shape=_shape_send,
+    summary=_sum_send,
+    output={"order": obj("The created order.", {"id": prop("string", "Order id for get_report / cancel_order.")})},
+    risk=WriteRisk(
+        "The message MAY HAVE BEEN SENT.", "Mesaj GÖNDERİLMİŞ OLABİLİR.",
+        "Check with get_reports for today before sending again; an identical resend within 10 minutes would get 451.",
+        "Tekrar göndermeden önce get_reports ile bugünü kontrol edin; 10 dakika içinde aynı gönderim 451 alır."),
+    note=("Safety: numbers are normalised to 905XXXXXXXXX and de-duplicated; invalid numbers, an unusable sender "
+          "and missing İYS settings are refused before anything is sent. Every result includes an SMS preview "
+          "(encoding, parts, credits). A send costing more than {confirm_above} credits waits for the person's "
+          f"confirmation ({CONFIRM_HOW}). {NEVER_RETRIED} Use preview_sms to check cost first."),
+    adjust_schema=_accept_any_schedule,
+)
+
+# --- cancel_order ---------------------------------------------------------------------------
+
+
+def _prepare_cancel(arguments: dict[str, Any], settings: Settings) -> PreparedCall:
+    order_id = to_text(dig(arguments, "order", "id")) or ""
+    return PreparedCall(arguments=copy.deepcopy(arguments), parts={"order id": order_id.strip()},
+                        lines=[f"Cancel order {order_id}. A cancelled order cannot be restored."])
+
+
+def _shape_cancel(payload: dict, args: dict, out: dict, ctx: ShapeContext, ok: bool) -> None:
+    out["order_id"] = dig(args, "order", "id")
+
+
+def _sum_cancel(s: dict, args: dict) -> str:
+    oid = s.get("order_id")
+    return f"Order {oid} cancelled." if oid else "Order cancelled."
+
+
+CANCEL_ORDER = ToolContract(
+    name="cancel_order",
+    path="/v1/cancel-order/json",
+    # Cannot be undone; a second cancel answers 455.
+    read_only=False, destructive=True, idempotent=False,
+    prepare=_prepare_cancel,
+    confirm=always("cancelling an order cannot be undone"),
+    shape=_shape_cancel,
+    summary=_sum_cancel,
+    output={"order_id": prop("string", "The order id from the arguments (the API echoes nothing).")},
+    risk=WriteRisk(
+        "The order MAY HAVE BEEN CANCELLED.", "Sipariş İPTAL EDİLMİŞ OLABİLİR.",
+        "Check with get_report: status 115 or code 455 means it was cancelled.",
+        "get_report ile kontrol edin: 115 durumu veya 455 kodu iptal edildiği anlamına gelir."),
+    meanings={455: Meaning(
+        "The order cannot be cancelled: it is already being dispatched, has finished, or the id is unknown on "
+        "this account.",
+        "Cancellation is no longer possible. See what happened with get_report (status 115 means cancelled or "
+        "failed). Only orders scheduled for the future that have not started can be cancelled.",
+        "Sipariş iptal edilemiyor: gönderimi başlamış, tamamlanmış ya da bu hesapta böyle bir numara yok.",
+        "Artık iptal mümkün değil. Ne olduğunu get_report ile görün (115 durumu iptal veya başarısız demektir). "
+        "Yalnızca ileri tarihli ve gönderimi başlamamış siparişler iptal edilebilir.")},
+    note=f"Cannot be undone: the person confirms first ({CONFIRM_HOW}). {NEVER_RETRIED}",
+)
+
+# --- get_report -----------------------------------------------------------------------------
+
+_COUNTERS = {
+    "total": prop("integer", "Messages in the order."),
+    "delivered": prop("integer", "Delivered messages."),
+    "undelivered": prop("integer", "Messages that were not delivered."),
+    "waiting": prop("integer", "Messages still waiting for a final state."),
+    "submitAt": prop("string", "Submit time, YYYY-MM-DD HH:MM:SS, Turkey time."),
+    "sendAt": prop("string", "Send time, YYYY-MM-DD HH:MM:SS, Turkey time."),
+    "sender": prop("string", "Sender ID."),
+}
+_ORDER_HEAD = {
+    "id": prop("string", "Order id."),
+    "status": prop("integer", "113 sending, 114 finished (not all delivered), 115 failed or cancelled."),
+    "status_text": prop("string", "English label of status."),
+}
+
+
+def _shape_report(payload: dict, args: dict, out: dict, ctx: ShapeContext, ok: bool) -> None:
+    order = payload.pop("order", None)
+    if not isinstance(order, dict):
+        if order is not None:
+            out["order"] = order  # conform drops it with a notice
+        return
+    order = with_status_text(order)
+    out["order"] = order
+    messages = as_list(order.get("message"))
+    if messages is None:
+        return
+    shown, stats = cap_list(messages, ctx)
+    shaped = []
+    for item in shown:
+        if isinstance(item, dict):
+            item = with_status_text(item)
+            if "number" in item:
+                item["number"] = to_phone(item["number"])
+        shaped.append(item)
+    order["message"] = shaped
+    out["page"] = paging_info(ctx, stats, page_arg=dig(args, "order", "page"), rows_arg=dig(args, "order", "rowCount"),
+                              total=to_int(order.get("total")), block="order", noun="messages")
+
+
+def _sum_report(s: dict, args: dict) -> str:
+    order = s.get("order")
+    if not isinstance(order, dict):
+        return "The provider's answer held no report."
+    oid = order.get("id") or to_text(dig(args, "order", "id")) or "?"
+    state = order.get("status_text", "status unknown")
+    counts = [order.get(k) for k in ("delivered", "undelivered", "waiting", "total")]
+    if all(isinstance(c, int) for c in counts):
+        d, u, w, t = counts
+        line = f"Order {oid}: {state} — {d:,} delivered, {u:,} not delivered, {w:,} waiting ({t:,} total)."
+    else:  # legacy shape without counters: count this page's messages
+        msgs = [m for m in order.get("message", []) if isinstance(m, dict)]
+        by = {code: sum(1 for m in msgs if m.get("status") == code) for code in (110, 111, 112)}
+        line = (f"Order {oid}: {state} — {plural(len(msgs), 'message')} on this page "
+                f"({by[111]:,} delivered, {by[112]:,} not delivered, {by[110]:,} queued).")
+    page = s.get("page") or {}
+    if page.get("truncated"):
+        line += f"\nShowing {page['returned']:,} of {page['received']:,} messages on this page."
+    return line
+
+
+GET_REPORT = reader(
+    "get_report", "/v1/get-report/json",
+    shape=_shape_report,
+    summary=_sum_report,
+    output={
+        "order": obj("Delivery report of one order.", {
+            **_ORDER_HEAD, **_COUNTERS,
+            "price": prop("number", "Cost of the order (unit not documented)."),
+            "message": arr("Per-recipient statuses on this page.", obj("One message.", {
+                "number": prop("string", "Recipient, +90…"),
+                "status": prop("integer", "110 queued, 111 delivered, 112 not delivered."),
+                "status_text": prop("string", "English label of status."),
+            })),
+        }),
+        "page": page_info("messages", "order.page and order.rowCount"),
+    },
+    meanings={455: Meaning(
+        "No such order on this account.",
+        "Check the order id. If the order was created just now, try again in a few seconds.",
+        "Bu hesapta böyle bir sipariş yok.",
+        "Sipariş numarasını kontrol edin. Sipariş az önce oluşturulduysa birkaç saniye sonra tekrar deneyin.")},
+)
+
+# --- get_reports ----------------------------------------------------------------------------
+
+
+def _prepare_reports(arguments: dict[str, Any], settings: Settings) -> PreparedCall:
+    window = arguments.get("filter") or {}
+    problems = check_report_window(str(window.get("start", "")), str(window.get("end", "")))
+    if problems:
+        raise Refusal("get_reports", problems)
+    return PreparedCall(arguments=copy.deepcopy(arguments))
+
+
+def _shape_reports(payload: dict, args: dict, out: dict, ctx: ShapeContext, ok: bool) -> None:
+    count = payload.pop("count", None)
+    out["count"] = count
+    orders = as_list(payload.pop("orders", None))
+    if orders is None:
+        return
+    shown, stats = cap_list(orders, ctx)
+    page = max(to_int(dig(args, "filter", "page")) or 1, 1)
+    out.update(orders=[with_status_text(o) if isinstance(o, dict) else o for o in shown], page=page)
+    total = to_int(count)
+    if total is not None:
+        out["pages"] = max(1, math.ceil(total / REPORTS_PAGE_SIZE))
+    out.update(stats)
+    if stats["truncated"]:
+        ctx.notices.append(
+            f"Showing the first {stats['returned']:,} of {stats['received']:,} orders on this page. The page size is "
+            "fixed by the API, so narrow filter.start/filter.end to see the rest.")
+    if out.get("pages", 0) > page:
+        ctx.notices.append(f"This is page {page} of {out['pages']}; pass filter.page={page + 1} for the next one.")
+
+
+def _sum_reports(s: dict, args: dict) -> str:
+    start, end = dig(args, "filter", "start"), dig(args, "filter", "end")
+    span = f" from {start} to {end}" if isinstance(start, str) and isinstance(end, str) else ""
+    count = s.get("count")
+    if count == 0:
+        return f"No orders{span}."
+    returned = s.get("returned", 0)
+    head = plural(count, "order") if isinstance(count, int) else "Orders"
+    where = f"page {s.get('page', 1)} of {s['pages']}, " if "pages" in s else ""
+    return f"{head}{span} ({where}showing {returned:,})."
+
+
+GET_REPORTS = reader(
+    "get_reports", "/v1/get-reports/json",
+    prepare=_prepare_reports,
+    shape=_shape_reports,
+    summary=_sum_reports,
+    output={
+        "count": prop("integer", "Orders in the whole date range."),
+        "orders": arr("Order summaries on this page.", obj("One order.", {**_ORDER_HEAD, **_COUNTERS})),
+        "page": prop("integer", "This page (filter.page)."),
+        "pages": prop("integer", f"Pages in the range, at {REPORTS_PAGE_SIZE} orders per page."),
+        **LIST_STATS,
+    },
+)
+
+CONTRACTS = (SEND_SMS, CANCEL_ORDER, GET_REPORT, GET_REPORTS)
