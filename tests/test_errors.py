@@ -28,7 +28,7 @@ from iletimerkezi_mcp.errors import (
     table_meaning,
 )
 
-# §3.1 of the API reference, verbatim.
+# The provider's error-code table (https://www.iletimerkezi.com/en/docs/api/error-codes), verbatim.
 WIRE = {
     200: "İşlem başarılı",
     400: "İstek çözümlenemedi",

@@ -1,4 +1,4 @@
-"""executor.py: classification (api-reference §1.6), the envelope (§1.3, §1.8), retries (§3.4)
+"""executor.py: classification (HTTP status vs body code), the envelope, retries
 and keeping credentials out of every outcome. Offline: httpx.MockTransport or the sandbox on 127.0.0.1."""
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def assert_no_secret(*texts: object) -> None:
             assert secret not in str(text), f"credential leaked into {str(text)[:200]!r}"
 
 
-# --- classify: every row of the §1.6 rule ------------------------------------------------------
+# --- classify: every row of the rule -----------------------------------------------------------
 
 def test_success_needs_2xx_and_code_200() -> None:
     out = classify(200, body(200, "İşlem başarılı", balance={"amount": 1.5, "sms": 6}))
@@ -63,7 +63,7 @@ def test_string_code_200_is_coerced_to_success(code: str) -> None:
 
 
 def test_string_error_code_is_coerced_to_an_api_error() -> None:
-    # The official server ignores string codes and would call this a success (§1.6): we must not.
+    # The official server ignores string codes and would call this a success: we must not.
     out = classify(200, body("451", "Tekrar eden sipariş"))
     assert out.kind == "api_error" and out.code == 451
     assert out.provider_message == "Tekrar eden sipariş"
@@ -117,7 +117,7 @@ def test_body_excerpt_is_bounded() -> None:
 def test_code_200_with_non_2xx_http_is_an_error(http: int) -> None:
     out = classify(http, body(200, "İşlem başarılı"))
     assert out.kind == "api_error"
-    assert out.code == 200 and out.http_status == http  # both values kept (§1.6 rule 4)
+    assert out.code == 200 and out.http_status == http  # both values kept
 
 
 def test_json_body_is_parsed_whatever_the_content_type() -> None:

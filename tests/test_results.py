@@ -1,5 +1,5 @@
 """results/ and each contract's shaper, summary and output schema: structuredContent shaping and summaries
-(api-reference §1.5, §1.7, §2, §3.2)."""
+(the provider's wire quirks and report statuses)."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ NEVER = {"$ref", "$defs", "definitions", "$schema", "$id", "$anchor", "$dynamicR
 
 
 def lint(node: Any, path: str = "$") -> list[str]:
-    """mcp-sdk-notes §4.2 rules 6-8, 10, 11 (and 15: root type object) for one schema."""
+    """The client schema rules (types, no $ref, root type object) for one schema."""
     if not isinstance(node, dict):
         return [f"{path}: non-object schema"]
     out = [f"{path}: uses {k}" for k in NEVER & node.keys()]

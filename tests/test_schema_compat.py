@@ -247,7 +247,7 @@ def test_defaults_are_kept_only_when_they_fit_the_published_type() -> None:
     assert "default" not in props["mode"]
 
 
-# --- the real shapes from api-reference §6.6 --------------------------------------------------
+# --- the real shapes of the input schemas ----------------------------------------------------
 
 
 def test_reconstructed_manifest_schemas_have_no_findings_at_all() -> None:

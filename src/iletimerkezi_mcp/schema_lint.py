@@ -144,7 +144,7 @@ def lint_tool(tool: dict[str, Any], server_key: str = "sms", *,
     sink = _Sink(name if isinstance(name, str) and name else "<unnamed>")
     _lint_name(sink, name, server_key)
     _lint_description(sink, tool.get("description"))
-    _lint_schema(sink, tool.get("inputSchema"), "/inputSchema", output=False)
+    sink.findings += lint_schema(tool.get("inputSchema"), sink.tool, "/inputSchema")
     if tool.get("outputSchema") is not None:
         _lint_schema(sink, tool["outputSchema"], "/outputSchema", output=True)
     _lint_annotations(sink, tool.get("annotations"), local=name in local_tools)

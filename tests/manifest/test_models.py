@@ -1,5 +1,5 @@
 """manifest/models.py: parse_manifest keeps what is usable, skips a broken endpoint with its reason,
-and refuses only a document with no usable tool at all (api-reference §6, §1.8)."""
+and refuses only a document with no usable tool at all."""
 
 from __future__ import annotations
 
@@ -105,7 +105,7 @@ def test_plain_api_paths_are_accepted(path: str) -> None:
 
 
 def test_full_url_and_base_url_never_replace_the_path() -> None:
-    # Parsed and kept for display only; the executor pins the host (§1.8 step 2).
+    # Parsed and kept for display only; the executor pins the host.
     entry = endpoint(full_url="https://evil.example/v1/get-balance/json", base_url="https://evil.example")
     ep = parse_manifest(document(entry)).tools()["get_balance"]
     assert ep.path == "/v1/get-balance/json"

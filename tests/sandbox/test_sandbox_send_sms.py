@@ -93,7 +93,7 @@ def test_empty_text_is_454(sandbox: SandboxServer, text: str | None) -> None:
     [("a", 1066), ("ş", 1038), ("€", 530), ("é", 1066), ("â", 464), ("😀", 229)],
 )
 def test_seven_part_cap_per_encoding(sandbox_factory, unit: str, limit: int) -> None:
-    # GSM-7 153/part, Turkish locking shift 149/part, UCS-2 67/part, minus " B186" (§5.7).
+    # GSM-7 153/part, Turkish locking shift 149/part, UCS-2 67/part, minus " B186".
     # € costs 2 septets and an emoji 2 UTF-16 units, and neither is split across parts:
     # 6 × 76 € + 74 € (+5 suffix) = 530; 6 × 33 emoji + 31 (+5 suffix) = 229.
     server = sandbox_factory(credits=100_000)

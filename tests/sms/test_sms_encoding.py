@@ -1,4 +1,4 @@
-"""Encoding tables, encoding choice and the raw part counter (api-reference §5).
+"""Encoding tables, encoding choice and the raw part counter.
 
 Every expected number is worked out by hand in the comments: units = text + 5 for " B186".
 """

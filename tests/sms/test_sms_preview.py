@@ -1,4 +1,4 @@
-"""preview_sms: parts, caps, warnings, notes, credits (api-reference §5.7, §5.9).
+"""preview_sms: parts, caps, warnings, notes, credits.
 
 Arithmetic: units = text + 5 (" B186"). GSM-7: 160 single / 153 per part; Turkish 155 / 149;
 UCS-2 70 / 67. Cap totals for 7 parts: GSM-7 7 × 153 - 5 = 1066, Turkish 7 × 149 - 5 = 1038,

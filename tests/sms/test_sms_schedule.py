@@ -1,4 +1,4 @@
-"""sendDateTime normalisation (api-reference §2.1: format, seconds trap, UTC+3)."""
+"""sendDateTime normalisation: the API format, the seconds trap, Istanbul time (UTC+3)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,15 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from iletimerkezi_mcp.sms import ISTANBUL, ScheduleError, normalise_send_datetime, parse_send_datetime
+from iletimerkezi_mcp.sms import ISTANBUL, ScheduleError, parse_send_datetime
 
 NOW = datetime(2026, 5, 16, 12, 0, tzinfo=ISTANBUL)
+
+
+def normalise_send_datetime(value, now=None):
+    """The API string, or None for "send now"."""
+    schedule = parse_send_datetime(value, now)
+    return None if schedule is None else schedule.value
 
 
 @pytest.mark.parametrize(

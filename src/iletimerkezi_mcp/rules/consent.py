@@ -22,7 +22,6 @@ __all__ = [
     "CLOCK_SKEW",
     "IYS_START",
     "MAX_PROBLEMS",
-    "PHONE_CHANNELS",
     "RECIPIENT_TYPES",
     "check_consent_query",
     "check_consent_records",
@@ -32,7 +31,6 @@ __all__ = [
 
 RECIPIENT_TYPES = ("BIREYSEL", "TACIR")
 CHANNELS = ("MESAJ", "EPOSTA", "ARAMA")
-PHONE_CHANNELS = frozenset({"MESAJ", "ARAMA"})
 # The national registry refuses consent dates before the İYS cut-off and in the future.
 IYS_START = datetime(2015, 5, 1, tzinfo=ISTANBUL)
 # Slack for a caller whose clock runs a little ahead of ours.

@@ -23,7 +23,7 @@ from .phones import (
     normalise_number,
 )
 from .preview import MAX_RECIPIENTS_PER_REQUEST, AsciiSuggestion, SmsPreview, ascii_fold, preview_sms
-from .schedule import ISTANBUL, Schedule, ScheduleError, normalise_send_datetime, parse_send_datetime
+from .schedule import ISTANBUL, Schedule, ScheduleError, parse_send_datetime
 from .sender import MAX_SENDER_LENGTH, TURKISH_LETTERS, check_sender
 
 __all__ = [
@@ -49,7 +49,6 @@ __all__ = [
     "count_segments",
     "detect_encoding",
     "normalise_number",
-    "normalise_send_datetime",
     "normalise_text",
     "parse_send_datetime",
     "preview_sms",

@@ -18,7 +18,6 @@ __all__ = [
     "API_FORMAT",
     "Schedule",
     "ScheduleError",
-    "normalise_send_datetime",
     "parse_send_datetime",
 ]
 
@@ -128,9 +127,3 @@ def parse_send_datetime(value: str | list[str] | None, now: datetime | None = No
             f"{current.strftime(API_FORMAT)} in Istanbul (UTC+3). Leave sendDateTime empty to send now."
         )
     return Schedule(value=local.strftime(API_FORMAT), istanbul=local, notes=notes)
-
-
-def normalise_send_datetime(value: str | list[str] | None, now: datetime | None = None) -> str | None:
-    """The API string ``dd/MM/yyyy HH:mm`` (Istanbul time), or ``None`` to send now."""
-    schedule = parse_send_datetime(value, now)
-    return None if schedule is None else schedule.value
