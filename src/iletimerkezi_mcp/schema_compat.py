@@ -20,7 +20,8 @@ import json
 import re
 from collections.abc import Sequence
 from typing import Any
-from urllib.parse import unquote
+
+from .strict import resolve_ref
 
 __all__ = ["MAX_DESCRIPTION", "PORTABLE_KEYWORDS", "is_portable_pattern", "make_portable"]
 
@@ -176,49 +177,10 @@ def _convert_plain(node: dict[str, Any], ctx: _Ctx, stack: tuple[str, ...],
 def _follow_ref(ref: str, ctx: _Ctx, stack: tuple[str, ...], depth: int) -> dict[str, Any] | None:
     if ref in stack or len(stack) > _MAX_REF_DEPTH:
         return _stub()
-    target = _resolve(ref, ctx.root)
-    if target is _MISSING:
+    target = resolve_ref(ref, ctx.root)  # same-document only: remote references are never fetched
+    if target is None:
         return {"_notes": ["(refers to a schema that is not included here)"]}
     return _convert(target, ctx, stack + (ref,), depth + 1)
-
-
-def _resolve(ref: str, root: dict[str, Any]) -> Any:
-    """Resolve a local reference: a JSON pointer (``#/$defs/X``) or a plain ``$anchor`` name."""
-    if not ref.startswith("#"):
-        return _MISSING  # remote references are never fetched
-    fragment = unquote(ref[1:])
-    if not fragment:
-        return root
-    if not fragment.startswith("/"):
-        return _find_anchor(root, fragment)
-    node: Any = root
-    for token in fragment.split("/")[1:]:
-        token = token.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, dict) and token in node:
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            return _MISSING
-    return node
-
-
-def _find_anchor(node: Any, name: str, depth: int = 0) -> Any:
-    if depth > _MAX_DEPTH:
-        return _MISSING
-    if isinstance(node, dict):
-        if node.get("$anchor") == name:
-            return node
-        children: Any = node.values()
-    elif isinstance(node, list):
-        children = node
-    else:
-        return _MISSING
-    for child in children:
-        found = _find_anchor(child, name, depth + 1)
-        if found is not _MISSING:
-            return found
-    return _MISSING
 
 
 def _stub() -> dict[str, Any]:

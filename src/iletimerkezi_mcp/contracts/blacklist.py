@@ -17,7 +17,7 @@ from iletimerkezi_mcp.safety import PreparedCall, Refusal
 from iletimerkezi_mcp.settings import Settings
 from iletimerkezi_mcp.sms import InvalidNumber, normalise_number
 
-from .base import CONFIRM_HOW, NEVER_RETRIED, ToolContract, always, plural, reader
+from .base import CONFIRM_HOW, NEVER_RETRIED, Prepare, ToolContract, always, plural, reader
 
 
 def _shape_list(payload: dict, args: dict, out: dict, ctx: ShapeContext, ok: bool) -> None:
@@ -64,7 +64,7 @@ GET_BLACKLIST = reader(
 )
 
 
-def _prepare_number(tool: str, action: str) -> Any:
+def _prepare_number(tool: str, action: str) -> Prepare:
     def prepare(arguments: dict[str, Any], settings: Settings) -> PreparedCall:
         arguments = copy.deepcopy(arguments)
         raw = arguments["blacklist"]["number"]
