@@ -61,7 +61,7 @@ class AppState:
 
     async def __aenter__(self) -> AppState:
         if self._origin is not None:
-            raise RuntimeError("this server state is already open")
+            raise RuntimeError("a server state has one life: it cannot be opened twice")
         if self.settings.uses_builtin_sandbox:
             self._start_sandbox()
         self._origin = str(self.sandbox.url) if self.sandbox is not None else configured_origin(self.settings)

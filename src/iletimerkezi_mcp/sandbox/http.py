@@ -294,6 +294,7 @@ def run_standalone(port: int, state_file: str | None, delivery_delay: float) -> 
         "İYS brand code 123456",
         f"Messages become final after {delivery_delay:g}s; numbers ending in 99 are undelivered.",
         f"State: {state_file or 'in memory (lost on exit)'}",
+        *([state.reset_note] if state.reset_note else []),
         "Press Ctrl-C to stop.",
     ]
     print("\n".join(lines), file=sys.stderr, flush=True)
