@@ -55,7 +55,7 @@ def test_supports_elicitation_follows_the_client_capabilities() -> None:
 def test_message_states_cost_sender_recipients_parts_and_text() -> None:
     call = prepared(["5320000001", "5320000002", "5320000003"], text="Kargonuz yolda")
     text = confirmation_message("send_sms", call, "costs 3 credits, above the confirmation threshold of 2")
-    assert text.startswith("send_sms: costs 3 credits, above the confirmation threshold of 2. Please confirm.")
+    assert text.startswith("send_sms needs your confirmation: costs 3 credits, above the confirmation threshold of 2.")
     assert "Sender: ACME" in text
     assert "To: 905320000001, 905320000002, 905320000003" in text
     assert "Parts: 1 (GSM-7) × 3 = 3 credits" in text

@@ -31,7 +31,7 @@ def supports_elicitation(session: Any) -> bool:
 
 
 def confirmation_message(tool: str, prepared: PreparedCall, reason: str) -> str:
-    text = "\n".join([f"{tool}: {reason}. Please confirm.", *prepared.lines])
+    text = "\n".join([f"{tool} needs your confirmation: {reason}.", *prepared.lines])
     return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 1] + "…"
 
 

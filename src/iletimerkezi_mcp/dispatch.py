@@ -155,7 +155,7 @@ async def _confirm(state: AppState, spec: ToolSpec, prepared: PreparedCall, reas
     if prepared.previews:
         structured["preview"] = prepared.preview_summary()
     details = "\n".join(prepared.lines)
-    summary = (f"CONFIRMATION NEEDED: {name} was NOT done: it {reason}.\n{details}\n"
+    summary = (f"CONFIRMATION NEEDED: {name} was NOT done, because {reason}.\n{details}\n"
                f"Ask the person; only if they agree, repeat the same call with confirmation_token=\"{new_token}\".")
     return ok_result(state, spec.contract, structured, summary)
 

@@ -128,7 +128,7 @@ def _send_lines(order: dict[str, Any], messages: list[dict[str, Any]], previews:
 
 def _confirm_send(prepared: PreparedCall, settings: Settings) -> str | None:
     if prepared.credits > settings.confirm_above:
-        return (f"costs {prepared.credits:,} credits, above the confirmation threshold of {settings.confirm_above} "
+        return (f"it costs {prepared.credits:,} credits, above the confirmation threshold of {settings.confirm_above} "
                 "(ILETIMERKEZI_CONFIRM_ABOVE)")
     return None
 
