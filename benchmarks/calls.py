@@ -95,7 +95,7 @@ def _burst_of(call: Callable[[], Awaitable[object]], count: int) -> Callable[[],
 
 
 async def per_call_and_raw_burst(env: dict[str, str], direct: DirectApi, reps: int, calls: int,
-                                 burst: int) -> list[Row]:
+                                 burst: int, warmup_calls: int = WARMUP_CALLS) -> list[Row]:
     """Long-lived raw JSON-RPC sessions to our server and to the minimal SDK server: sequential
     get_balance, then bursts of `burst` at once, each against direct httpx."""
     ours = RawSession(env)
@@ -111,7 +111,7 @@ async def per_call_and_raw_burst(env: dict[str, str], direct: DirectApi, reps: i
         async def minimal_call() -> object:
             return await minimal.call_tool(TOOL)
 
-        for _ in range(WARMUP_CALLS):
+        for _ in range(warmup_calls):
             await ours_call()
             await minimal_call()
             await direct.call()
@@ -174,7 +174,7 @@ def _cpu_note(cpu: dict[str, float], ours_wall_ms: float, calls: int, measured: 
 
 
 async def sdk_session_rows(env: dict[str, str], direct: DirectApi, reps: int, calls: int,
-                           burst: int) -> list[Row]:
+                           burst: int, warmup_calls: int = WARMUP_CALLS) -> list[Row]:
     """The SDK's own stdio client and ClientSession, to our server and to the minimal one:
     a burst via asyncio.gather, and sequential calls, each against direct httpx."""
     from mcp import ClientSession, StdioServerParameters
@@ -201,7 +201,7 @@ async def sdk_session_rows(env: dict[str, str], direct: DirectApi, reps: int, ca
             return call
 
         ours_call, minimal_call = caller(sessions["ours"]), caller(sessions["minimal"])
-        for _ in range(WARMUP_CALLS):
+        for _ in range(warmup_calls):
             for call in (ours_call, minimal_call):
                 await call()
         for call in (ours_call, minimal_call, direct.call):
@@ -243,13 +243,13 @@ async def memory_rows(env: dict[str, str], reps: int, calls: int) -> list[Row]:
     if not has_proc():
         return []
     samples: list[MemorySample] = []
+    warm = min(50, calls)
     for _ in range(reps):
         session = RawSession(env)
         try:
             await session.spawn()
             await session.handshake()
             startup = proc_status_kib(session.pid)["VmRSS"]
-            warm = min(50, calls)
             for _ in range(warm):
                 await session.call_tool(TOOL)
             after_warmup = proc_status_kib(session.pid)["VmRSS"]
@@ -268,7 +268,7 @@ async def memory_rows(env: dict[str, str], reps: int, calls: int) -> list[Row]:
             baseline=Summary([s.startup_kib / mb for s in samples]), baseline_label="RSS right after start-up",
             compare="delta", target=MEMORY_TARGET_MB, target_text=f"≤ {MEMORY_TARGET_MB:g} MB growth", digits=1,
             notes=[f"{reps} server processes × {calls} sequential calls; /proc/<pid>/status VmHWM vs VmRSS.",
-                   f"RSS growth from call 50 to call {calls}: median {median(steady):.2f} MB "
+                   f"RSS growth from call {warm} to call {calls}: median {median(steady):.2f} MB "
                    f"(min {min(steady):.2f}, max {max(steady):.2f}); "
                    "a leak would show here."]),
     ]

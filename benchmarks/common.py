@@ -91,13 +91,18 @@ def median(values: list[float]) -> float:
 # --- environments -----------------------------------------------------------------------------
 
 
-def python_env(pycache: Path) -> dict[str, str]:
+def python_env(pycache: Path | None) -> dict[str, str]:
     """The environment every child Python gets, floor and server alike.
 
     Bytecode is cached in a benchmark-owned prefix (never in src/): this sandbox sets
     PYTHONDONTWRITEBYTECODE, which would make every start recompile every module, while a
-    real user's second start reuses the bytecode written by the first.
+    real user's second start reuses the bytecode written by the first. `pycache=None` (the
+    quick run) keeps the caller's own bytecode settings: a fresh prefix costs a full compile
+    on the first start, which only pays off over the full run's many starts.
     """
+    if pycache is None:
+        return {k: v for k, v in os.environ.items()
+                if not k.startswith("ILETIMERKEZI_") and k != "PYTHONPROFILEIMPORTTIME"}
     env = {k: v for k, v in os.environ.items()
            if not k.startswith("ILETIMERKEZI_") and k not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPROFILEIMPORTTIME")}
     env["PYTHONPYCACHEPREFIX"] = str(pycache)

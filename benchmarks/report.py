@@ -88,8 +88,11 @@ def render(rows: list[Row], facts: dict[str, str], startup: StartupResult, mode:
         "same way as the server: from spawn until it prints a line once the imports are done. Timed to process "
         "exit instead, as a plain wall-clock would, the floor is "
         f"{fmt(startup.floor_to_exit, 'ms', 0)}: interpreter shutdown after those imports is slow, and "
-        "counting it would flatter our ratio. Bytecode is cached in a private "
-        "`PYTHONPYCACHEPREFIX` for both sides (this is what a user's second start sees). The server runs "
+        "counting it would flatter our ratio. "
+        + ("Bytecode is cached in a private `PYTHONPYCACHEPREFIX` for both sides (this is what a user's second "
+           "start sees). " if counts.get("private_pycache", True)
+           else "A quick run keeps the caller's own bytecode settings (no private cache). ")
+        + "The server runs "
         f"with credentials and `ILETIMERKEZI_BASE_URL` pointing at the fake, as a user would; "
         f"{startup.tool_count} tools listed. Bare `python -c pass` here: "
         f"{fmt(startup.bare_python, 'ms', 0)}.",

@@ -22,7 +22,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # helpers live next to this file
     sys.path.insert(0, str(HERE))
 
-from calls import DirectApi, memory_rows, per_call_and_raw_burst, sdk_session_rows  # noqa: E402
+from calls import WARMUP_CALLS, DirectApi, memory_rows, per_call_and_raw_burst, sdk_session_rows  # noqa: E402
 from common import FakeApi, Row, python_env, server_env  # noqa: E402
 from machine import machine_facts  # noqa: E402
 from manifest_load import manifest_rows  # noqa: E402
@@ -31,35 +31,65 @@ from startup import run_startup, startup_extras  # noqa: E402
 
 FULL = {"warmup": True, "startup_rounds": 7, "call_reps": 7, "calls": 200, "burst": 100, "memory_reps": 5,
         "memory_calls": 1000, "manifest_reps": 7, "manifest_loops": 20}
-QUICK = {"warmup": False, "startup_rounds": 2, "call_reps": 2, "calls": 10, "burst": 10, "memory_reps": 1,
-         "memory_calls": 60, "manifest_reps": 2, "manifest_loops": 2}
+# Quick: one of everything, so every row still comes from the same code as in a full run. Its
+# figures mean nothing (the smoke test, tests/test_benchmarks_smoke.py, checks structure, never
+# speed, on every test run), so it also skips the private bytecode cache and runs start-up, calls
+# and memory at once instead of one after the other.
+QUICK = {"warmup": False, "startup_rounds": 1, "call_reps": 1, "calls": 2, "burst": 2, "memory_reps": 1,
+         "memory_calls": 3, "manifest_reps": 1, "manifest_loops": 1, "warmup_calls": 1,
+         "private_pycache": False, "concurrent": True}
 
 log = logging.getLogger("benchmarks")
 
 
 async def run_all(counts: dict[str, Any], work: Path) -> tuple[list[Row], Any]:
-    base_env = python_env(work / "pycache")
+    base_env = python_env(work / "pycache" if counts.get("private_pycache", True) else None)
     fake = await FakeApi(base_env).start()
     rows: list[Row] = []
     try:
         log.info("fake API on %s", fake.url)
-        t = time.perf_counter()
-        startup = await run_startup(base_env, fake.url, work, counts["startup_rounds"], counts["warmup"])
-        rows += startup.rows
-        log.info("start-up done (%.0f s)", time.perf_counter() - t)
-
         env = server_env(base_env, fake.url, work / "cache-calls")
-        direct = DirectApi(fake.url)
-        try:
+
+        async def startup_phase() -> Any:
             t = time.perf_counter()
-            rows += await per_call_and_raw_burst(env, direct, counts["call_reps"], counts["calls"], counts["burst"])
-            rows += await sdk_session_rows(env, direct, counts["call_reps"], counts["calls"], counts["burst"])
-            log.info("calls and concurrency done (%.0f s)", time.perf_counter() - t)
-        finally:
-            await direct.aclose()
-        t = time.perf_counter()
-        rows += await memory_rows(env, counts["memory_reps"], counts["memory_calls"])
-        log.info("memory done (%.0f s)", time.perf_counter() - t)
+            startup = await run_startup(base_env, fake.url, work, counts["startup_rounds"], counts["warmup"])
+            log.info("start-up done (%.0f s)", time.perf_counter() - t)
+            return startup
+
+        async def calls_phase() -> list[Row]:
+            direct = DirectApi(fake.url)
+            try:
+                t = time.perf_counter()
+                warmup_calls = counts.get("warmup_calls", WARMUP_CALLS)
+                out = await per_call_and_raw_burst(env, direct, counts["call_reps"], counts["calls"],
+                                                   counts["burst"], warmup_calls)
+                out += await sdk_session_rows(env, direct, counts["call_reps"], counts["calls"], counts["burst"],
+                                              warmup_calls)
+                log.info("calls and concurrency done (%.0f s)", time.perf_counter() - t)
+                return out
+            finally:
+                await direct.aclose()
+
+        async def memory_phase() -> list[Row]:
+            t = time.perf_counter()
+            out = await memory_rows(env, counts["memory_reps"], counts["memory_calls"])
+            log.info("memory done (%.0f s)", time.perf_counter() - t)
+            return out
+
+        if counts.get("concurrent", False):
+            tasks = [asyncio.ensure_future(phase) for phase in (startup_phase(), calls_phase(), memory_phase())]
+            try:
+                startup, call_rows, memory = await asyncio.gather(*tasks)
+            except BaseException:  # one phase failed: stop the others (and their servers) before the fake
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                raise
+        else:  # a measurement: one phase at a time, so none disturbs another
+            startup = await startup_phase()
+            call_rows = await calls_phase()
+            memory = await memory_phase()
+        rows += startup.rows + call_rows + memory
     finally:
         await fake.stop()
     t = time.perf_counter()

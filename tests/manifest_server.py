@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -43,6 +42,7 @@ class ManifestServer:
         self.delay = 0.0
         self.requests: list[dict[str, str]] = []
         self._httpd: ThreadingHTTPServer | None = None
+        self._stopping = threading.Event()  # wakes handlers waiting out `delay` when the server stops
 
     def serve_json(self, document: Any, etag: str | None = None) -> None:
         self.body = json.dumps(document, ensure_ascii=False).encode()
@@ -60,8 +60,8 @@ class ManifestServer:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802
                 owner.requests.append({k.lower(): v for k, v in self.headers.items()})
-                if owner.delay:
-                    time.sleep(owner.delay)
+                if owner.delay and owner._stopping.wait(owner.delay):
+                    return  # stopped while delaying: close the connection unanswered
                 if owner.etag and self.headers.get("If-None-Match") == owner.etag:
                     self.send_response(304)
                     self.end_headers()
@@ -80,11 +80,14 @@ class ManifestServer:
             def log_message(self, *args: Any) -> None:
                 pass
 
+        self._stopping.clear()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
-        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
+        # A short poll interval: shutdown() waits for the serve loop's next poll (0.5 s by default).
+        threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
 
     def stop(self) -> None:
         if self._httpd is not None:
+            self._stopping.set()
             self._httpd.shutdown()
             self._httpd.server_close()

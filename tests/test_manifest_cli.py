@@ -1,16 +1,15 @@
-"""`iletimerkezi-mcp manifest show|refresh|diff` as subprocesses against a local manifest server."""
+"""`iletimerkezi-mcp manifest show|refresh|diff` through the CLI entry point, in-process (the `cli`
+fixture: exit code, stdout, stderr as a shell sees them), against a local manifest server."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO
+from conftest import CliRun
 from manifest_server import bundled_manifest, endpoint, too_deep_manifest
 
 from iletimerkezi_mcp.manifest.cache import cache_path, read_cache, write_cache
@@ -18,16 +17,18 @@ from iletimerkezi_mcp.manifest.cache import cache_path, read_cache, write_cache
 pytestmark = pytest.mark.timeout(60)
 
 
-def manifest_cli(env: dict[str, str], action: str) -> subprocess.CompletedProcess[str]:
-    if "TMPDIR" not in env:  # keep `diff`'s scratch copies inside the test's own tmp_path
-        scratch = cache_dir_of(env).parent / "tmp"
-        scratch.mkdir(parents=True, exist_ok=True)
-        env = {**env, "TMPDIR": str(scratch)}
-    return subprocess.run([sys.executable, "-m", "iletimerkezi_mcp", "manifest", action], env=env, cwd=str(REPO),
-                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=45)
+@pytest.fixture
+def manifest_cli(cli):
+    def run(env: dict[str, str], action: str) -> CliRun:
+        if "TMPDIR" not in env:  # keep `diff`'s scratch copies inside the test's own tmp_path
+            scratch = cache_dir_of(env).parent / "tmp"
+            scratch.mkdir(parents=True, exist_ok=True)
+            env = {**env, "TMPDIR": str(scratch)}
+        return cli(env, "manifest", action)
+    return run
 
 
-def field(done: subprocess.CompletedProcess[str], name: str) -> str:
+def field(done: CliRun, name: str) -> str:
     """The value of a `name:   value` line of `manifest show`."""
     for line in done.stdout.splitlines():
         if line.startswith(f"{name}:"):
@@ -48,12 +49,12 @@ def cache_dir_of(env: dict[str, str]) -> Path:
 # --- manifest show ---------------------------------------------------------------------------
 
 
-def test_show_bundled_mode_says_pinned(base_env, manifest_server):
+def test_show_bundled_mode_says_pinned(manifest_cli, base_env, manifest_server):
     # Even with a fresh cache present, bundled mode serves the shipped copy.
     env = {**base_env, "ILETIMERKEZI_MANIFEST": "bundled", "ILETIMERKEZI_MANIFEST_URL": manifest_server.url}
     write_cache(cache_dir_of(env), manifest_server.url, dated("2027-03-03T00:00:00.000Z"))
     done = manifest_cli(env, "show")
-    assert done.returncode == 0, done.stderr
+    assert done.code == 0, done.stderr
     assert field(done, "served").startswith("bundled manifest")
     assert field(done, "from").endswith("manifest.fallback.json")
     assert field(done, "mode").startswith("bundled")
@@ -61,10 +62,10 @@ def test_show_bundled_mode_says_pinned(base_env, manifest_server):
     assert manifest_server.requests == []
 
 
-def test_show_without_cache_serves_bundled_and_says_why(base_env, manifest_server):
+def test_show_without_cache_serves_bundled_and_says_why(manifest_cli, base_env, manifest_server):
     env = {**base_env, "ILETIMERKEZI_MANIFEST_URL": manifest_server.url}
     done = manifest_cli(env, "show")
-    assert done.returncode == 0, done.stderr
+    assert done.code == 0, done.stderr
     assert field(done, "served").startswith("bundled manifest")
     assert field(done, "mode").startswith("auto")
     why = field(done, "why")
@@ -72,11 +73,11 @@ def test_show_without_cache_serves_bundled_and_says_why(base_env, manifest_serve
     assert manifest_server.requests == []  # show is local only
 
 
-def test_show_fresh_cache(base_env, manifest_server):
+def test_show_fresh_cache(manifest_cli, base_env, manifest_server):
     env = {**base_env, "ILETIMERKEZI_MANIFEST_URL": manifest_server.url}
     path = write_cache(cache_dir_of(env), manifest_server.url, dated("2027-03-03T00:00:00.000Z"))
     done = manifest_cli(env, "show")
-    assert done.returncode == 0, done.stderr
+    assert done.code == 0, done.stderr
     served = field(done, "served")
     assert served.startswith("cache manifest generated_at 2027-03-03T00:00:00.000Z")
     assert field(done, "from") == str(path)
@@ -84,12 +85,12 @@ def test_show_fresh_cache(base_env, manifest_server):
     assert manifest_server.requests == []
 
 
-def test_show_stale_cache(base_env, manifest_server):
+def test_show_stale_cache(manifest_cli, base_env, manifest_server):
     env = {**base_env, "ILETIMERKEZI_MANIFEST_URL": manifest_server.url, "ILETIMERKEZI_MANIFEST_TTL": "3600"}
     write_cache(cache_dir_of(env), manifest_server.url, dated("2026-01-01T00:00:00.000Z"),
                 now=datetime.now(timezone.utc) - timedelta(hours=2))
     done = manifest_cli(env, "show")
-    assert done.returncode == 0, done.stderr
+    assert done.code == 0, done.stderr
     assert field(done, "served").startswith("stale-cache manifest generated_at 2026-01-01T00:00:00.000Z")
     assert "TTL 3600 s" in field(done, "mode")
     why = field(done, "why")
@@ -97,7 +98,7 @@ def test_show_stale_cache(base_env, manifest_server):
     assert manifest_server.requests == []
 
 
-def test_show_lists_skipped_endpoints(base_env, manifest_server):
+def test_show_lists_skipped_endpoints(manifest_cli, base_env, manifest_server):
     document = dated("2027-03-03T00:00:00.000Z")
     endpoint(document, "get_inbox")["path"] = "//evil.example/v1/inbox/json"
     env = {**base_env, "ILETIMERKEZI_MANIFEST_URL": manifest_server.url}
@@ -111,11 +112,11 @@ def test_show_lists_skipped_endpoints(base_env, manifest_server):
 # --- manifest refresh ------------------------------------------------------------------------
 
 
-def test_refresh_writes_the_cache(base_env, manifest_server):
+def test_refresh_writes_the_cache(manifest_cli, base_env, manifest_server):
     env = {**base_env, "ILETIMERKEZI_MANIFEST_URL": manifest_server.url}
     manifest_server.serve_json(dated("2027-04-04T00:00:00.000Z"), etag='"r1"')
     done = manifest_cli(env, "refresh")
-    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.code == 0, done.stdout + done.stderr
     assert done.stdout.startswith("updated: live manifest generated_at 2027-04-04T00:00:00.000Z")
     entry = read_cache(cache_dir_of(env), manifest_server.url)
     assert entry is not None and entry.etag == '"r1"'
@@ -123,13 +124,13 @@ def test_refresh_writes_the_cache(base_env, manifest_server):
     assert len(manifest_server.requests) == 1
 
     again = manifest_cli(env, "refresh")  # the cached ETag makes the second one conditional
-    assert again.returncode == 0
+    assert again.code == 0
     assert again.stdout.startswith("not-modified:")
     assert manifest_server.requests[1]["if-none-match"] == '"r1"'
 
 
 @pytest.mark.parametrize("failure", ["http-500", "not-json", "no-tools", "unreachable"])
-def test_failed_refresh_exits_1_and_leaves_the_cache(base_env, manifest_server, refused_url, failure):
+def test_failed_refresh_exits_1_and_leaves_the_cache(manifest_cli, base_env, manifest_server, refused_url, failure):
     url = refused_url if failure == "unreachable" else manifest_server.url
     env = {**base_env, "ILETIMERKEZI_MANIFEST_URL": url}
     # A stale cache, so a refresh would normally replace it.
@@ -144,26 +145,26 @@ def test_failed_refresh_exits_1_and_leaves_the_cache(base_env, manifest_server, 
     elif failure == "no-tools":
         manifest_server.serve_json({"schema_version": "1", "endpoints": []})
     done = manifest_cli(env, "refresh")
-    assert done.returncode == 1
+    assert done.code == 1
     assert done.stdout.startswith("refresh failed:") and "unchanged" in done.stdout
     assert "Traceback" not in done.stderr
     assert path.read_bytes() == before
     assert [p.name for p in cache_dir_of(env).iterdir()] == [path.name]  # no temp file left
 
 
-def test_failed_refresh_without_a_cache_creates_none(base_env, manifest_server):
+def test_failed_refresh_without_a_cache_creates_none(manifest_cli, base_env, manifest_server):
     manifest_server.status = 404
     env = {**base_env, "ILETIMERKEZI_MANIFEST_URL": manifest_server.url}
     done = manifest_cli(env, "refresh")
-    assert done.returncode == 1 and "HTTP 404" in done.stdout
+    assert done.code == 1 and "HTTP 404" in done.stdout
     assert not cache_path(cache_dir_of(env), manifest_server.url).exists()
 
 
-def test_refresh_skips_a_too_deeply_nested_endpoint_cleanly(base_env, manifest_server):
+def test_refresh_skips_a_too_deeply_nested_endpoint_cleanly(manifest_cli, base_env, manifest_server):
     env = {**base_env, "ILETIMERKEZI_MANIFEST_URL": manifest_server.url}
     manifest_server.serve_json(too_deep_manifest())
     done = manifest_cli(env, "refresh")
-    assert done.returncode == 0, done.stderr
+    assert done.code == 0, done.stderr
     assert "Traceback" not in done.stderr
     assert "send-sms skipped" in done.stderr and "nested too deeply" in done.stderr
     assert "(11 tools)" in done.stdout
@@ -189,11 +190,11 @@ def live_with_changes() -> dict[str, Any]:
     return document
 
 
-def test_diff_bundled_vs_live_names_tools_and_fields(base_env, manifest_server, tmp_path):
+def test_diff_bundled_vs_live_names_tools_and_fields(manifest_cli, base_env, manifest_server, tmp_path):
     manifest_server.serve_json(live_with_changes())
     env = {**base_env, "ILETIMERKEZI_MANIFEST_URL": manifest_server.url}
     done = manifest_cli(env, "diff")
-    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.code == 0, done.stdout + done.stderr
     out = done.stdout.splitlines()
     assert "bundled → live:" in out
     assert "cached → live:" not in out  # no cache, so only two sources
@@ -208,7 +209,7 @@ def test_diff_bundled_vs_live_names_tools_and_fields(base_env, manifest_server, 
     assert not cache_dir_of(env).exists() or not any(cache_dir_of(env).iterdir())
 
 
-def test_diff_includes_the_cached_copy(base_env, manifest_server):
+def test_diff_includes_the_cached_copy(manifest_cli, base_env, manifest_server):
     cached = dated("2026-12-12T00:00:00.000Z")
     cached["endpoints"] = [ep for ep in cached["endpoints"] if ep.get("mcp_tool") != "cancel_order"]
     env = {**base_env, "ILETIMERKEZI_MANIFEST_URL": manifest_server.url}
@@ -224,35 +225,35 @@ def test_diff_includes_the_cached_copy(base_env, manifest_server):
     assert path.read_bytes() == before
 
 
-def test_diff_with_live_unavailable_says_so(base_env, refused_url):
+def test_diff_with_live_unavailable_says_so(manifest_cli, base_env, refused_url):
     done = manifest_cli({**base_env, "ILETIMERKEZI_MANIFEST_URL": refused_url}, "diff")
-    assert done.returncode == 0
+    assert done.code == 0
     assert done.stdout.splitlines()[0].startswith("live: unavailable (")
     assert "→" not in done.stdout  # nothing to compare the bundled copy with
 
 
-def test_diff_leaves_no_scratch_dir_behind(base_env, manifest_server, tmp_path):
+def test_diff_leaves_no_scratch_dir_behind(manifest_cli, base_env, manifest_server, tmp_path):
     scratch = tmp_path / "diff-tmp"
     scratch.mkdir()
     env = {**base_env, "ILETIMERKEZI_MANIFEST_URL": manifest_server.url, "TMPDIR": str(scratch)}
     done = manifest_cli(env, "diff")
-    assert done.returncode == 0
+    assert done.code == 0
     assert list(scratch.iterdir()) == []
 
 
-def test_show_output_is_plain_text_on_stdout(base_env):
+def test_show_output_is_plain_text_on_stdout(manifest_cli, base_env):
     done = manifest_cli(base_env, "show")
-    assert done.returncode == 0
+    assert done.code == 0
     assert all(":" in line for line in done.stdout.splitlines() if line.strip())
     with pytest.raises(ValueError):
         json.loads(done.stdout)  # a report for people, not JSON-RPC
 
 
-def test_show_cache_mode_says_it_never_fetches(base_env, manifest_server):
+def test_show_cache_mode_says_it_never_fetches(manifest_cli, base_env, manifest_server):
     env = {**base_env, "ILETIMERKEZI_MANIFEST": "cache", "ILETIMERKEZI_MANIFEST_URL": manifest_server.url}
     write_cache(cache_dir_of(env), manifest_server.url, dated("2027-03-03T00:00:00.000Z"))
     done = manifest_cli(env, "show")
-    assert done.returncode == 0, done.stderr
+    assert done.code == 0, done.stderr
     assert "2027-03-03" in field(done, "served")
     assert "never fetches" in field(done, "why")
     assert manifest_server.requests == []

@@ -1,23 +1,25 @@
-"""A local overlay (ILETIMERKEZI_OVERLAY) over the real stdio server: new description and
-tightened schema in tools/list, violating arguments refused before any HTTP, the overlay named
-in the instructions; a bad overlay is a precise OverlayError for the doctor and, for the server,
-one warning line naming the file, after which it runs without the overlay."""
+"""A local overlay (ILETIMERKEZI_OVERLAY) over the server (in-process, through the SDK's client):
+new description and tightened schema in tools/list, violating arguments refused before any HTTP,
+the overlay named in the instructions; a bad overlay is a precise OverlayError for the doctor and,
+for the server started by the CLI, one warning line on stderr naming the file, after which it runs
+without the overlay."""
 
 from __future__ import annotations
 
 import json
 import logging
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, stdio_session
+from conftest import CliRun
 from corrupt_files import CORRUPT, make_corrupt
+from mcp import Client
 
 from iletimerkezi_mcp.overlay import OverlayError, load_overlay, load_overlay_or_warn
 from iletimerkezi_mcp.sandbox import SANDBOX_API_HASH, SANDBOX_API_KEY
+from iletimerkezi_mcp.server import build_server
+from iletimerkezi_mcp.settings import load_settings
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -61,9 +63,8 @@ async def test_overlay_changes_tools_list_and_refuses_before_http(base_env, tmp_
     env = {**base_env, "ILETIMERKEZI_OVERLAY": str(overlay), "ILETIMERKEZI_BASE_URL": sandbox.url,
            "ILETIMERKEZI_MANIFEST": "bundled",  # no manifest fetch: this test is about the overlay
            "ILETIMERKEZI_API_KEY": SANDBOX_API_KEY, "ILETIMERKEZI_API_HASH": SANDBOX_API_HASH}
-    async with stdio_session(env) as session:
-        init = await session.initialize()
-        assert f"overlay {overlay}" in init.instructions and "send_sms" in init.instructions
+    async with Client(build_server(load_settings(env=env)), mode="legacy") as session:
+        assert f"overlay {overlay}" in session.instructions and "send_sms" in session.instructions
 
         tools = {t.name: t for t in (await session.list_tools()).tools}
         send = tools["send_sms"]
@@ -90,11 +91,9 @@ async def test_overlay_changes_tools_list_and_refuses_before_http(base_env, tmp_
     assert len(sandbox.requests_to("send-sms")) == 1
 
 
-def start_with_overlay(base_env: dict[str, str], overlay: Path) -> subprocess.CompletedProcess[str]:
-    env = {**base_env, "ILETIMERKEZI_OVERLAY": str(overlay)}
-    # stdin at EOF: the server starts, finds no client and exits on its own.
-    return subprocess.run([sys.executable, "-m", "iletimerkezi_mcp"], env=env, cwd=str(REPO),
-                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30)
+def start_with_overlay(cli, base_env: dict[str, str], overlay: Path) -> CliRun:
+    # The serving command with stdin at EOF: the server starts, finds no client and exits on its own.
+    return cli({**base_env, "ILETIMERKEZI_OVERLAY": str(overlay)})
 
 
 BAD_CONTENT = [
@@ -157,10 +156,10 @@ def test_a_good_overlay_loads_either_way(tmp_path, caplog):
 
 
 @pytest.mark.parametrize("content, problem", [BAD_CONTENT[0], BAD_CONTENT[1]], ids=BAD_IDS[:2])
-def test_a_bad_overlay_does_not_stop_the_server(base_env, tmp_path, content, problem):
+def test_a_bad_overlay_does_not_stop_the_server(cli, base_env, tmp_path, content, problem):
     overlay = write_overlay(tmp_path, content, name="my-overlay.json")
-    done = start_with_overlay(base_env, overlay)
-    assert done.returncode == 0, done.stderr
+    done = start_with_overlay(cli, base_env, overlay)
+    assert done.code == 0, done.stderr
     assert done.stdout == ""  # stdout belongs to JSON-RPC
     lines = [line for line in done.stderr.splitlines() if str(overlay) in line]
     assert len(lines) == 1, done.stderr

@@ -2,7 +2,9 @@
 unchanged one costs a 304, pinned modes never fetch, an in-flight call keeps the catalog it
 started with, and a live manifest we cannot use never takes the server down.
 
-Only local HTTP servers (the manifest server and the sandbox API) are involved.
+The server runs in-process, driven through the SDK's client; only local HTTP servers (the manifest
+server and the sandbox API) are involved. Where the background loop's own timing is not the point,
+the test calls `refresh_once` itself instead of waiting for the loop.
 """
 
 from __future__ import annotations
@@ -18,17 +20,19 @@ from typing import Any
 import anyio
 import mcp.types as types
 import pytest
-from conftest import stdio_session
 from manifest_server import bundled_manifest, endpoint, too_deep_manifest
+from mcp import Client
 
 import iletimerkezi_mcp.app as app_module
 import iletimerkezi_mcp.refresh as refresh_module
+import iletimerkezi_mcp.server as server_module
 from iletimerkezi_mcp.app import build_state
 from iletimerkezi_mcp.dispatch import call_tool
 from iletimerkezi_mcp.manifest.cache import cache_path, read_cache, write_cache
 from iletimerkezi_mcp.refresh import refresh_once
 from iletimerkezi_mcp.sandbox import SANDBOX_API_HASH, SANDBOX_API_KEY
-from iletimerkezi_mcp.settings import Settings
+from iletimerkezi_mcp.server import build_server
+from iletimerkezi_mcp.settings import Settings, load_settings
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(60)]
 
@@ -50,8 +54,31 @@ def changed_manifest() -> dict[str, Any]:
     return document
 
 
-def server_env(base_env: dict[str, str], url: str, **extra: str) -> dict[str, str]:
-    return {**base_env, "ILETIMERKEZI_MANIFEST_URL": url, "ILETIMERKEZI_MANIFEST_TTL": "1", **extra}
+def server_settings(base_env: dict[str, str], url: str, **extra: str) -> Settings:
+    """What the server reads from its environment: `base_env` with this manifest URL and a 1 s TTL."""
+    return load_settings(env={**base_env, "ILETIMERKEZI_MANIFEST_URL": url, "ILETIMERKEZI_MANIFEST_TTL": "1",
+                              **extra})
+
+
+def without_background_refresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server's background loop does nothing: the test calls `refresh_once` at the moments it chooses."""
+    async def idle(state: Any) -> None:
+        return None
+
+    monkeypatch.setattr(server_module, "refresh_in_background", idle)
+
+
+def watch_background_refresh(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The real background loop; its manifest mode is appended to the returned list when it ends."""
+    ended: list[str] = []
+    real = server_module.refresh_in_background
+
+    async def watched(state: Any) -> None:
+        await real(state)
+        ended.append(state.settings.manifest_mode)
+
+    monkeypatch.setattr(server_module, "refresh_in_background", watched)
+    return ended
 
 
 class Notifications:
@@ -87,21 +114,24 @@ def sandbox_settings(tmp_path: Path, manifest_url: str, sandbox) -> Settings:
 # --- (a) a changed manifest reaches the client -----------------------------------------------
 
 
-async def test_changed_manifest_sends_list_changed_and_new_schema(base_env, manifest_server):
+async def test_changed_manifest_sends_list_changed_and_new_schema(base_env, manifest_server, monkeypatch):
+    without_background_refresh(monkeypatch)
     handler = Notifications()
-    async with stdio_session(server_env(base_env, manifest_server.url), message_handler=handler) as session:
-        init = await session.initialize()
-        assert init.capabilities.tools is not None and init.capabilities.tools.list_changed is True
+    # TTL 0: every refresh_once is due, so each call is one fetch.
+    state = build_state(server_settings(base_env, manifest_server.url, ILETIMERKEZI_MANIFEST_TTL="0"))
+    async with Client(build_server(state.settings, state=state), mode="legacy", message_handler=handler) as session:
         before = {t.name: t for t in (await session.list_tools()).tools}
         assert "get_inbox" in before
         assert "currency" not in before["get_balance"].input_schema.get("properties", {})
-        # The first background fetch serves the same tools: no notification for that.
-        await wait_until(lambda: len(manifest_server.requests) >= 1)
-        await anyio.sleep(0.3)
+        # The first fetch serves the same tools: no notification for that.
+        assert await refresh_once(state) is False
+        assert len(manifest_server.requests) == 1 and state.catalog.manifest.source == "live"
         assert handler.tools_changed() == 0
 
         manifest_server.serve_json(changed_manifest())
+        assert await refresh_once(state) is True
         await wait_until(lambda: handler.tools_changed() >= 1, timeout=10)
+        assert handler.tools_changed() == 1
 
         after = {t.name: t for t in (await session.list_tools()).tools}
         assert "get_inbox" not in after
@@ -117,10 +147,11 @@ async def test_changed_manifest_sends_list_changed_and_new_schema(base_env, mani
 
 
 async def test_unchanged_manifest_is_revalidated_with_if_none_match(base_env, manifest_server, tmp_path):
+    # The real background loop: a fetch after the first tools/list, then another one TTL (1 s) later.
     manifest_server.serve_json(bundled_manifest(), etag='"v1"')
     handler = Notifications()
-    async with stdio_session(server_env(base_env, manifest_server.url), message_handler=handler) as session:
-        await session.initialize()
+    settings = server_settings(base_env, manifest_server.url)
+    async with Client(build_server(settings), mode="legacy", message_handler=handler) as session:
         assert len((await session.list_tools()).tools) == 13
         await wait_until(lambda: len(manifest_server.requests) >= 2, timeout=10)
         tools_after = (await session.list_tools()).tools
@@ -157,29 +188,26 @@ async def test_not_modified_keeps_the_same_catalog_object(tmp_path, manifest_ser
 # --- (c) pinned and cache-only modes never fetch ---------------------------------------------
 
 
-async def test_pinned_modes_never_fetch(base_env, manifest_server, tmp_path):
+async def test_pinned_modes_never_fetch(base_env, manifest_server, tmp_path, monkeypatch):
     stale = bundled_manifest()
     stale["generated_at"] = "2020-01-01T00:00:00.000Z"
-    checked: list[str] = []
+    ended = watch_background_refresh(monkeypatch)
 
-    async def serve_pinned(mode: str, served_source: str) -> None:
+    for mode, served_source in (("bundled", "bundled manifest"),
+                                ("cache", "stale-cache manifest generated_at 2020-01-01")):
         cache_dir = tmp_path / f"cache-{mode}"
         # A stale cache: in auto mode this alone would trigger a fetch at once.
         write_cache(cache_dir, manifest_server.url, stale, now=datetime.now(timezone.utc) - timedelta(days=3))
-        env = server_env(base_env, manifest_server.url, ILETIMERKEZI_MANIFEST=mode,
-                         ILETIMERKEZI_MCP_CACHE_DIR=str(cache_dir))
-        async with stdio_session(env) as session:
-            init = await session.initialize()
-            assert served_source in init.instructions
+        settings = server_settings(base_env, manifest_server.url, ILETIMERKEZI_MANIFEST=mode,
+                                   ILETIMERKEZI_MCP_CACHE_DIR=str(cache_dir))
+        async with Client(build_server(settings), mode="legacy") as session:
+            assert served_source in session.instructions
             assert len((await session.list_tools()).tools) == 13
-            await anyio.sleep(2.5)  # more than two TTLs
+            # The background loop ends for good (in auto mode it runs as long as the server does),
+            # so nothing can be fetched later either.
+            await wait_until(lambda mode=mode: mode in ended, timeout=10)
             assert len((await session.list_tools()).tools) == 13
-        checked.append(mode)
-
-    async with anyio.create_task_group() as group:  # both at once: the wait dominates
-        group.start_soon(serve_pinned, "bundled", "bundled manifest")
-        group.start_soon(serve_pinned, "cache", "stale-cache manifest generated_at 2020-01-01")
-    assert sorted(checked) == ["bundled", "cache"]
+    assert ended == ["bundled", "cache"]
     assert manifest_server.requests == []
 
 
@@ -299,16 +327,15 @@ async def test_catalog_build_failure_keeps_current_tools(tmp_path, manifest_serv
     assert "building tools failed" in caplog.text
 
 
-async def test_a_live_manifest_with_one_unusable_endpoint_serves_the_rest(base_env, manifest_server, monkeypatch):
-    monkeypatch.setenv("QUIET_SERVER_STDERR", "1")
+async def test_a_live_manifest_with_one_unusable_endpoint_serves_the_rest(base_env, manifest_server):
+    # The real background loop: its first fetch follows the first tools/list.
     manifest_server.serve_json(too_deep_manifest())
-    async with stdio_session(server_env(base_env, manifest_server.url)) as session:
-        await session.initialize()
+    async with Client(build_server(server_settings(base_env, manifest_server.url)), mode="legacy") as session:
         listed: set[str] = set()
         with anyio.fail_after(10):
             while "send_sms" in listed or not listed:
                 listed = {t.name for t in (await session.list_tools()).tools}
-                await anyio.sleep(0.1)
+                await anyio.sleep(0.02)
         # The broken endpoint is skipped, not the whole manifest; the server keeps serving.
         assert "send_sms" not in listed and len(listed) == 12
         preview = await session.call_tool("preview_sms", {"text": "Merhaba"})

@@ -1,8 +1,9 @@
-"""Safety end to end: the real server over stdio, driven by the SDK client, against the local fake API.
+"""Safety end to end, driven by the SDK client against the local fake API: one real server over
+stdio serves most checks below; the canary run and the start-up refusal spawn their own. The other
+cases (each needs its own settings) run the same server in-process through `mcp.Client`, built from
+the same environment and command line flags; they say so.
 
-Every refusal case also checks the fake: nothing may reach it. A few checks that need the server's
-internals (elicitation answers, a genuinely valid token for a capped payload, the default origin)
-use an in-process `mcp.Client` instead; they say so.
+Every refusal case also checks the fake: nothing may reach it.
 """
 
 from __future__ import annotations
@@ -81,6 +82,15 @@ async def stdio_session(env: dict[str, str], args: list[str] | None = None, errl
             with anyio.fail_after(30):
                 await session.initialize()
             yield session
+
+
+@pytest.fixture
+def in_process(argv_settings: Any) -> Any:
+    """`in_process(env, *argv)`: the server the CLI would serve with this environment and these flags,
+    connected to the SDK's in-memory client (same pipeline, same real HTTP to the fake)."""
+    def connect(env: dict[str, str], *argv: str, **client: Any) -> Client:
+        return Client(build_server(argv_settings(env, *argv)), mode="legacy", **client)
+    return connect
 
 
 async def call(session: Any, name: str, arguments: dict[str, Any]) -> types.CallToolResult:
@@ -337,9 +347,11 @@ async def test_reads_are_retried_after_503_sends_never(main: ClientSession, clea
 
 # --------------------------------------------------------------------------- filters
 
-async def test_read_only_beats_the_allow_list_and_dry_run(sandbox: SandboxServer, tmp_path: Path) -> None:
+async def test_read_only_beats_the_allow_list_and_dry_run(sandbox: SandboxServer, tmp_path: Path,
+                                                          in_process: Any) -> None:
+    """In process, with `--dry-run` given as a command line flag."""
     env = api_env(tmp_path, sandbox, ILETIMERKEZI_READ_ONLY="1", ILETIMERKEZI_TOOLS="send_sms,get_balance")
-    async with stdio_session(env, ["--dry-run"]) as session:
+    async with in_process(env, "--dry-run") as session:
         names = {t.name for t in (await session.list_tools()).tools}
         assert names == READS
         text = refused(await call(session, "send_sms", send_args(["5320000000"], "Read-only")))
@@ -350,9 +362,11 @@ async def test_read_only_beats_the_allow_list_and_dry_run(sandbox: SandboxServer
     assert [r.path for r in sandbox.requests] == ["/v1/get-balance/json"]
 
 
-async def test_allow_list_offers_named_tools_and_refuses_hidden_ones(sandbox: SandboxServer, tmp_path: Path) -> None:
+async def test_allow_list_offers_named_tools_and_refuses_hidden_ones(sandbox: SandboxServer, tmp_path: Path,
+                                                                    in_process: Any) -> None:
+    """In process."""
     env = api_env(tmp_path, sandbox, ILETIMERKEZI_TOOLS="get_balance,send_sms")
-    async with stdio_session(env) as session:
+    async with in_process(env) as session:
         names = {t.name for t in (await session.list_tools()).tools}
         assert names == {"get_balance", "send_sms", "preview_sms"}
         text = refused(await call(session, "add_blacklist", {"blacklist": {"number": "5320000000"}}))
@@ -373,10 +387,11 @@ def test_unknown_tool_name_stops_the_server_at_start_up(tmp_path: Path) -> None:
 
 # --------------------------------------------------------------------------- caps
 
-async def test_caps_refuse_even_with_a_token(sandbox: SandboxServer, tmp_path: Path) -> None:
+async def test_caps_refuse_even_with_a_token(sandbox: SandboxServer, tmp_path: Path, in_process: Any) -> None:
+    """In process."""
     env = api_env(tmp_path, sandbox, ILETIMERKEZI_MAX_RECIPIENTS="2", ILETIMERKEZI_MAX_CREDITS_PER_CALL="1",
                   ILETIMERKEZI_CONFIRM_ABOVE="0")
-    async with stdio_session(env) as session:
+    async with in_process(env) as session:
         allowed = send_args(["5320000001"], "One credit")
         token = ok(await call(session, "send_sms", allowed))["confirmation"]["token"]
 
@@ -397,11 +412,12 @@ async def test_caps_refuse_even_with_a_token(sandbox: SandboxServer, tmp_path: P
     assert len(sandbox.requests_to(SEND)) == 1
 
 
-async def test_caps_refuse_a_token_issued_for_that_exact_payload(sandbox: SandboxServer) -> None:
+async def test_caps_refuse_a_token_issued_for_that_exact_payload(sandbox: SandboxServer, tmp_path: Path) -> None:
     """In process: a genuinely valid token for a capped payload (which the server itself never issues)."""
     settings = load_settings({"ILETIMERKEZI_BASE_URL": sandbox.url, "ILETIMERKEZI_API_KEY": SANDBOX_API_KEY,
                               "ILETIMERKEZI_API_HASH": SANDBOX_API_HASH, "ILETIMERKEZI_MANIFEST": "bundled",
-                              "ILETIMERKEZI_MAX_RECIPIENTS": "2", "ILETIMERKEZI_CONFIRM_ABOVE": "0"})
+                              "ILETIMERKEZI_MAX_RECIPIENTS": "2", "ILETIMERKEZI_CONFIRM_ABOVE": "0",
+                              "ILETIMERKEZI_MCP_CACHE_DIR": str(tmp_path)})  # the token key, not the user's
     state = build_state(settings)
     wire = BY_NAME["send_sms"].prepare(send_args(THREE, "Capped"), settings.model_copy(update={"max_recipients": 9}))
     token, _ = state.confirmations.issue("send_sms", sandbox.url, wire.parts)
@@ -414,10 +430,11 @@ async def test_caps_refuse_a_token_issued_for_that_exact_payload(sandbox: Sandbo
 # --------------------------------------------------------------------------- dry-run
 
 async def test_dry_run_shows_the_exact_masked_request_and_sends_nothing(
-        sandbox: SandboxServer, tmp_path: Path) -> None:
+        sandbox: SandboxServer, tmp_path: Path, in_process: Any) -> None:
+    """In process."""
     env = api_env(tmp_path, sandbox, ILETIMERKEZI_DRY_RUN="1", ILETIMERKEZI_CONFIRM_ABOVE="2")
     masked = {"key": "***", "hash": "***"}
-    async with stdio_session(env) as session:
+    async with in_process(env) as session:
         results = []
         send = await call(session, "send_sms", send_args([*SPELLINGS, *THREE], "Dry run"))
         results.append(send)
@@ -458,42 +475,42 @@ async def test_dry_run_shows_the_exact_masked_request_and_sends_nothing(
 # --------------------------------------------------------------------------- host pinning
 
 async def test_a_fallback_manifest_naming_another_host_moves_nothing(
-        sandbox: SandboxServer, sandbox_factory: Any, tmp_path: Path) -> None:
+        sandbox: SandboxServer, sandbox_factory: Any, tmp_path: Path, in_process: Any,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """In process; the server's log is captured by caplog."""
     attacker = sandbox_factory()
     path = tmp_path / "hostile.json"
     path.write_text(json.dumps(hostile_manifest(attacker.url, "HOSTILE-FALLBACK")), encoding="utf-8")
     env = api_env(tmp_path, sandbox, ILETIMERKEZI_FALLBACK_MANIFEST=str(path))
-    stderr = tmp_path / "stderr.log"
-    with stderr.open("w", encoding="utf-8") as errlog:
-        async with stdio_session(env, errlog=errlog) as session:
+    with caplog.at_level(logging.INFO):
+        async with in_process(env) as session:
             tools = {t.name: t for t in (await session.list_tools()).tools}
             assert tools["get_balance"].description.startswith("HOSTILE-FALLBACK")  # the file is really served
             ok(await call(session, "get_balance", {}))
             ok(await call(session, "send_sms", send_args(["5320000000"], "Pinned")))
     assert [r.path for r in sandbox.requests] == ["/v1/get-balance/json", SEND]
     assert attacker.requests == []
-    log = stderr.read_text(encoding="utf-8")
-    assert f"manifest names API host {attacker.url}; ignored, requests go only to {sandbox.url}" in log
+    assert f"manifest names API host {attacker.url}; ignored, requests go only to {sandbox.url}" in caplog.text
 
 
 async def test_a_live_manifest_naming_another_host_moves_nothing(
-        sandbox: SandboxServer, sandbox_factory: Any, manifest_server: Any, tmp_path: Path) -> None:
+        sandbox: SandboxServer, sandbox_factory: Any, manifest_server: Any, tmp_path: Path, in_process: Any) -> None:
+    """In process, with the server's own background refresh fetching the live manifest."""
     attacker = sandbox_factory()
     manifest_server.serve_json(hostile_manifest(attacker.url, "HOSTILE-LIVE"))
     env = api_env(tmp_path, sandbox, ILETIMERKEZI_MANIFEST="auto", ILETIMERKEZI_MANIFEST_URL=manifest_server.url)
-    with (tmp_path / "stderr.log").open("w", encoding="utf-8") as errlog:
-        async with stdio_session(env, errlog=errlog) as session:
+    async with in_process(env) as session:
 
-            async def served() -> bool:
-                tools = {t.name: t for t in (await session.list_tools()).tools}
-                return tools["get_balance"].description.startswith("HOSTILE-LIVE")
+        async def served() -> bool:
+            tools = {t.name: t for t in (await session.list_tools()).tools}
+            return tools["get_balance"].description.startswith("HOSTILE-LIVE")
 
-            with anyio.fail_after(15):
-                while not await served():
-                    await anyio.sleep(0.1)
-            assert manifest_server.requests  # fetched from the local manifest server
-            ok(await call(session, "get_balance", {}))
-            ok(await call(session, "send_sms", send_args(["5320000000"], "Pinned live")))
+        with anyio.fail_after(15):
+            while not await served():
+                await anyio.sleep(0.02)
+        assert manifest_server.requests  # fetched from the local manifest server
+        ok(await call(session, "get_balance", {}))
+        ok(await call(session, "send_sms", send_args(["5320000000"], "Pinned live")))
     assert [r.path for r in sandbox.requests] == ["/v1/get-balance/json", SEND]
     assert attacker.requests == []
 
@@ -519,7 +536,8 @@ async def test_without_a_base_url_credentials_go_only_to_the_provider(tmp_path: 
     settings = load_settings({"ILETIMERKEZI_MANIFEST": "bundled", "ILETIMERKEZI_MCP_CACHE_DIR": str(tmp_path)})
     async with build_state(settings) as state:
         assert state.origin == PROVIDER_API_ORIGIN == "https://api.iletimerkezi.com"
-    custom = load_settings({"ILETIMERKEZI_MANIFEST": "bundled", "ILETIMERKEZI_BASE_URL": "http://127.0.0.1:8080/"})
+    custom = load_settings({"ILETIMERKEZI_MANIFEST": "bundled", "ILETIMERKEZI_BASE_URL": "http://127.0.0.1:8080/",
+                            "ILETIMERKEZI_MCP_CACHE_DIR": str(tmp_path)})
     async with build_state(custom) as state:
         assert state.origin == "http://127.0.0.1:8080"
 
@@ -597,9 +615,11 @@ async def test_canary_credentials_never_leak(sandbox: SandboxServer, manifest_se
         (types.ElicitResult(action="cancel"), False),
     ],
 )
-async def test_elicitation_decides_the_send(sandbox: SandboxServer, answer: types.ElicitResult, sent: bool) -> None:
+async def test_elicitation_decides_the_send(sandbox: SandboxServer, answer: types.ElicitResult, sent: bool,
+                                           tmp_path: Path) -> None:
     settings = load_settings({"ILETIMERKEZI_BASE_URL": sandbox.url, "ILETIMERKEZI_API_KEY": SANDBOX_API_KEY,
                               "ILETIMERKEZI_API_HASH": SANDBOX_API_HASH, "ILETIMERKEZI_MANIFEST": "bundled",
+                              "ILETIMERKEZI_MCP_CACHE_DIR": str(tmp_path),
                               "ILETIMERKEZI_CONFIRM_ABOVE": "2"})
     asked: list[str] = []
 

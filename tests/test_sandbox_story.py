@@ -1,20 +1,25 @@
-"""Issue 4's story, end to end: `iletimerkezi-mcp --sandbox` over stdio with no account at all.
+"""Issue 4's story, end to end: `iletimerkezi-mcp --sandbox` with no account at all, driven
+in-process through the SDK's client (the built-in sandbox still answers over real HTTP).
 
 Balance → send to two numbers → both delivered → credits gone → blacklist blocks a send (452)
-→ İYS consent registered and found. Every API result says it came from the sandbox."""
+→ İYS consent registered and found. Every API result says it came from the sandbox. Delivery
+takes the sandbox's real delay of sandbox time, skipped ahead on its clock instead of waited for.
+(The same mode over stdio: tests/test_inspector.py runs `python -m iletimerkezi_mcp --sandbox`.)"""
 
 from __future__ import annotations
 
 from typing import Any
 
-import anyio
 import mcp.types as types
 import pytest
-from conftest import stdio_session
+from conftest import FakeClock
+from mcp import Client
+
+from iletimerkezi_mcp.app import build_state
+from iletimerkezi_mcp.server import build_server
 
 pytestmark = pytest.mark.anyio
 
-DELIVERY_WAIT = 10.0  # the in-process sandbox delivers after 3 s
 NUMBERS = ["0532 111 22 33", "+905421112233"]
 BLOCKED = "905441112233"
 
@@ -31,11 +36,15 @@ def check_sandbox_ok(tool: str, result: types.CallToolResult) -> dict[str, Any]:
     return result.structured_content
 
 
-async def test_sandbox_story(base_env: dict[str, str]) -> None:
+async def test_sandbox_story(base_env: dict[str, str], argv_settings) -> None:
     assert "ILETIMERKEZI_API_KEY" not in base_env and "ILETIMERKEZI_API_HASH" not in base_env
-    async with stdio_session(base_env, ["--sandbox"]) as session:
-        init = await session.initialize()
-        assert init.instructions is not None and "SANDBOX MODE" in init.instructions
+    settings = argv_settings(base_env, "--sandbox")
+    state = build_state(settings)
+    async with Client(build_server(settings, state=state), mode="legacy") as session:
+        assert session.instructions is not None and "SANDBOX MODE" in session.instructions
+        sandbox = state.sandbox.state  # the built-in fake, started with the server
+        clock = sandbox.clock = FakeClock()
+        assert sandbox.delivery_delay == 3.0  # what `--sandbox` gives, not a test setting
 
         async def call(tool: str, args: dict[str, Any]) -> dict[str, Any]:
             return check_sandbox_ok(tool, await session.call_tool(tool, args))
@@ -48,14 +57,11 @@ async def test_sandbox_story(base_env: dict[str, str]) -> None:
         order_id = sent["order"]["id"]
         assert sent["preview"]["credits"] == 2
 
-        report: dict[str, Any] = {}
-        with anyio.move_on_after(DELIVERY_WAIT):
-            while True:
-                report = (await call("get_report", {"order": {"id": order_id}}))["order"]
-                if report["delivered"] == 2:
-                    break
-                await anyio.sleep(0.5)
-        assert report.get("delivered") == 2, f"not delivered within {DELIVERY_WAIT}s: {report}"
+        report = (await call("get_report", {"order": {"id": order_id}}))["order"]
+        assert report["delivered"] == 0 and report["waiting"] == 2  # not before the delivery delay
+        clock.advance(sandbox.delivery_delay + 0.5)
+        report = (await call("get_report", {"order": {"id": order_id}}))["order"]
+        assert report["delivered"] == 2, report
         assert report["status"] == 114 and report["waiting"] == 0 and report["undelivered"] == 0
         assert sorted(m["number"] for m in report["message"]) == ["+905321112233", "+905421112233"]
         assert {m["status"] for m in report["message"]} == {111}

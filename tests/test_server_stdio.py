@@ -1,6 +1,7 @@
-"""The real server over stdio (`python -m iletimerkezi_mcp`, driven by the SDK's client) against the
-sandbox: tool listing offline, the exact wire body of every API tool, and every kind of error
-result. Plus in-process checks (`mcp.Client`) of the whole pipeline in each sandbox status mode."""
+"""The server against the sandbox: the exact wire body of every tool from the real server over
+stdio (`python -m iletimerkezi_mcp`, driven by the SDK's client); tool listing offline and every
+kind of error result in-process (`mcp.Client`, same pipeline, same real HTTP to the sandbox), and
+the whole pipeline in each sandbox status mode."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import pytest
 from conftest import BUNDLED, UNREACHABLE, stdio_session
 from mcp import Client
 
-from iletimerkezi_mcp import dispatch
+from iletimerkezi_mcp import dispatch, executor
 from iletimerkezi_mcp.contracts import ALL
 from iletimerkezi_mcp.contracts import local as contracts_local
 from iletimerkezi_mcp.sandbox import SANDBOX_API_HASH, SANDBOX_API_KEY, SandboxServer
@@ -50,15 +51,20 @@ def send_args(text: str, numbers: list[str], sender: str = "SANDBOX", **order: A
 
 # --- listing and instructions, with no network and no credentials ----------------------------
 
+def in_process(env: dict[str, str]) -> Client:
+    """The server the CLI would serve with this environment, connected to the SDK's in-memory client."""
+    return Client(build_server(load_settings(env=env)), mode="legacy")
+
+
 async def test_lists_13_tools_offline_without_credentials(base_env: dict[str, str], tmp_path: Path) -> None:
     assert base_env["ILETIMERKEZI_MANIFEST_URL"] == UNREACHABLE
     assert not any(k in base_env for k in ("ILETIMERKEZI_API_KEY", "ILETIMERKEZI_API_HASH"))
-    async with stdio_session(base_env) as session:
-        init = await session.initialize()
-        assert init.instructions is not None
-        assert f"bundled manifest generated_at {GENERATED_AT}" in init.instructions
-        assert "--sandbox" in init.instructions
-        assert "ILETIMERKEZI_API_KEY" in init.instructions
+    async with in_process(base_env) as session:
+        instructions = session.instructions
+        assert instructions is not None
+        assert f"bundled manifest generated_at {GENERATED_AT}" in instructions
+        assert "--sandbox" in instructions
+        assert "ILETIMERKEZI_API_KEY" in instructions
 
         tools = (await session.list_tools()).tools
         assert len(tools) == 13
@@ -92,7 +98,11 @@ async def test_every_api_tool_sends_the_reference_wire_body(base_env: dict[str, 
     exercised: set[str] = set()
 
     async with stdio_session(sandbox_env(base_env, sandbox)) as session:
-        await session.initialize()
+        init = await session.initialize()
+        # Served over stdio, the server says it announces tool-list changes (a refreshed manifest).
+        assert init.capabilities.tools is not None and init.capabilities.tools.list_changed is True
+        listed = {t.name for t in (await session.list_tools()).tools}
+        assert listed == API_TOOLS | {"preview_sms"}
 
         async def call(tool: str, args: dict[str, Any], path: str, request: dict[str, Any]) -> dict[str, Any]:
             before = len(sandbox.requests)
@@ -162,15 +172,22 @@ async def test_every_api_tool_sends_the_reference_wire_body(base_env: dict[str, 
                    {"consent": {"brandCode": "123456", "recipient": "+905301112233",
                                 "recipientType": "BIREYSEL", "type": "MESAJ"}})
 
-    assert exercised == API_TOOLS
+        # The one local tool, in the same session: no request reaches the API.
+        before = len(sandbox.requests)
+        preview = await session.call_tool("preview_sms", {"text": "Merhaba", "recipients": ["05321112233"]})
+        assert preview.is_error is False, text_of(preview)
+        assert preview.structured_content is not None and preview.structured_content["credits"] == 1
+        assert len(sandbox.requests) == before
+        exercised.add("preview_sms")
+
+    assert exercised == API_TOOLS | {"preview_sms"} == listed
 
 
 # --- error results -----------------------------------------------------------------------------
 
 async def test_wrong_key_gives_401_with_the_three_checks(base_env: dict[str, str], sandbox: SandboxServer) -> None:
     env = sandbox_env(base_env, sandbox, ILETIMERKEZI_API_KEY="WRONG-key-never-echo")
-    async with stdio_session(env) as session:
-        await session.initialize()
+    async with in_process(env) as session:
         result = await session.call_tool("get_balance", {})
     assert result.is_error is True and result.structured_content is None
     text = text_of(result)
@@ -189,9 +206,10 @@ async def confirmed(session: Any, tool: str, arguments: dict[str, Any]) -> types
     return await session.call_tool(tool, {**arguments, "confirmation_token": token})
 
 
-async def test_body_codes_and_retries(base_env: dict[str, str], sandbox: SandboxServer) -> None:
-    async with stdio_session(sandbox_env(base_env, sandbox)) as session:
-        await session.initialize()
+async def test_body_codes_and_retries(base_env: dict[str, str], sandbox: SandboxServer,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(executor, "BACKOFF_BASE", 0.001)  # the retry itself is the point, not its pause
+    async with in_process(sandbox_env(base_env, sandbox)) as session:
 
         unapproved = await session.call_tool("send_sms", send_args("Merhaba", ["905301112233"], sender="NOTAPPROVED"))
         assert unapproved.is_error is True
@@ -222,8 +240,7 @@ async def test_send_timeout_may_have_been_sent_and_is_not_retried(base_env: dict
                                                                   sandbox: SandboxServer) -> None:
     sandbox.faults.slow(3.0, "send-sms", sticky=True)
     env = sandbox_env(base_env, sandbox, ILETIMERKEZI_TIMEOUT="0.5")
-    async with stdio_session(env) as session:
-        await session.initialize()
+    async with in_process(env) as session:
         result = await session.call_tool("send_sms", send_args("Siparisiniz hazir", ["905301112233"]))
     assert result.is_error is True
     text = text_of(result)

@@ -107,6 +107,7 @@ def test_raw_json_rpc_session(wire: WireServer, tmp_path: Path) -> None:
     assert init["result"]["protocolVersion"] == "2025-06-18"
     assert init["result"]["serverInfo"]["name"] == "iletimerkezi"
     assert "tools" in init["result"]["capabilities"]
+    assert init["result"]["capabilities"]["tools"]["listChanged"] is True  # a refreshed manifest is announced
     assert isinstance(init["result"]["instructions"], str)
 
     wire.send({"jsonrpc": "2.0", "method": "notifications/initialized"})

@@ -113,13 +113,15 @@ def test_no_subscription_is_403(sandbox: SandboxServer) -> None:
     assert check(sandbox) == no_sub
 
 
-def test_send_with_iys_drops_recipients_without_consent(sandbox: SandboxServer) -> None:
+def test_send_with_iys_drops_recipients_without_consent(sandbox_factory) -> None:
+    now = [time.time()]  # a clock that stands still until the test moves it
+    sandbox = sandbox_factory(delivery_delay=0.3, clock=lambda: now[0])
     register(sandbox, record())  # only +905301112233 has ONAY (BIREYSEL, MESAJ)
     order = {"sender": "SANDBOX", "iys": "1", "iysList": "BIREYSEL",
              "message": {"text": "Kampanya", "receipents": {"number": [PHONE, "+905301112244"]}}}
     order_id = post(sandbox, "send-sms", order=order).json()["response"]["order"]["id"]
     assert sandbox.state.credits == 998
-    time.sleep(0.4)
+    now[0] += 0.4  # past delivery_delay
     final = post(sandbox, "get-report", order={"id": order_id}).json()["response"]["order"]
     assert final["message"] == [{"number": PHONE, "status": 111}, {"number": "+905301112244", "status": 112}]
     assert sandbox.state.credits == 999  # the dropped recipient was refunded

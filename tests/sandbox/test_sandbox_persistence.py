@@ -28,7 +28,12 @@ ORDER = {"sender": "SANDBOX", "iys": "0",
 
 def test_round_trip(tmp_path: Path, sandbox_factory) -> None:
     path = tmp_path / "nested" / "state.json"
-    first = sandbox_factory(state_file=path, delivery_delay=0.2)
+    now = [time.time()]  # one clock for both runs, standing still until the test moves it
+
+    def clock() -> float:
+        return now[0]
+
+    first = sandbox_factory(state_file=path, delivery_delay=0.2, clock=clock)
     assert json.loads(path.read_text(encoding="utf-8"))["credits"] == 1000  # written at start
     order_id = post(first, "send-sms", order=ORDER).json()["response"]["order"]["id"]
     post(first, "add-blacklist", blacklist={"number": "905441112233"})
@@ -43,8 +48,8 @@ def test_round_trip(tmp_path: Path, sandbox_factory) -> None:
     assert sorted(p.name for p in path.parent.iterdir()) == ["state.json", "state.json.lock"]  # no temp files
     assert first.state.reset_note is None
 
-    time.sleep(0.3)  # deliveries fall due while the fake is down
-    second = sandbox_factory(state_file=path, delivery_delay=0.2)
+    now[0] += 0.3  # deliveries fall due while the fake is down
+    second = sandbox_factory(state_file=path, delivery_delay=0.2, clock=clock)
     assert second.state.iys_code_configured is False
     report = post(second, "get-report", order={"id": order_id}).json()["response"]["order"]
     assert (report["status"], report["delivered"], report["undelivered"]) == (114, 1, 1)

@@ -44,7 +44,8 @@ def code(response: dict) -> int:
 
 
 def test_delivery_progression_and_refund(sandbox_factory) -> None:
-    sandbox = sandbox_factory(delivery_delay=0.5)  # room for a slow CI between send and first read
+    clock = Clock(time.time())  # stands still unless moved: no race with a slow machine
+    sandbox = sandbox_factory(delivery_delay=0.5, clock=clock)
     order_id = send(sandbox, [GOOD, BAD])
     first = report(sandbox, id=order_id)["order"]
     assert first["status"] == 113
@@ -52,7 +53,7 @@ def test_delivery_progression_and_refund(sandbox_factory) -> None:
     assert first["price"] == 2
     assert [m["status"] for m in first["message"]] == [110, 110]
     assert sandbox.state.credits == 998
-    time.sleep(0.6)  # just past delivery_delay
+    clock.now += 0.6  # just past delivery_delay
     final = report(sandbox, id=order_id)["order"]
     assert final["status"] == 114
     assert (final["delivered"], final["undelivered"], final["waiting"]) == (1, 1, 0)
@@ -63,9 +64,12 @@ def test_delivery_progression_and_refund(sandbox_factory) -> None:
     assert balance == {"amount": 249.75, "sms": 999}  # the undelivered message was refunded
 
 
-def test_refund_applies_once(sandbox: SandboxServer) -> None:
+def test_refund_applies_once(sandbox_factory) -> None:
+    clock = Clock(time.time())
+    sandbox = sandbox_factory(delivery_delay=0.3, clock=clock)
     send(sandbox, [BAD])
-    time.sleep(0.4)
+    assert post(sandbox, "get-balance").json()["response"]["balance"]["sms"] == 999  # charged until it fails
+    clock.now += 0.4  # past delivery_delay: the message ends undelivered and is refunded
     for _ in range(3):
         assert post(sandbox, "get-balance").json()["response"]["balance"]["sms"] == 1000
 
