@@ -68,6 +68,13 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
+@pytest.fixture(autouse=True)
+def own_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test gets its own send ledger (the default data dir follows XDG_DATA_HOME): budgets and
+    the duplicate guard must never carry over from one test to the next, or from the real user dir."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
+
+
 @pytest.fixture
 def refused_url() -> str:
     return UNREACHABLE

@@ -67,13 +67,13 @@ def test_tools_table(cli, base_env: dict[str, str]) -> None:
     assert done.code == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0].split() == ["TOOL", "KIND", "TITLE"]
-    rows = {line.split()[0]: line for line in lines[1:] if line.strip() and not line.startswith("13 tools")}
+    rows = {line.split()[0]: line for line in lines[1:] if line.strip() and not line.startswith("14 tools")}
     assert set(rows) == set(BY_NAME)
     assert "write, destructive" in rows["send_sms"]
     assert "read" in rows["get_balance"] and "write" not in rows["get_balance"]
     assert "experimental" in rows["get_inbox"]
     assert "write" in rows["add_blacklist"] and "destructive" not in rows["add_blacklist"]
-    assert lines[-1].startswith("13 tools from the bundled manifest generated_at ")
+    assert lines[-1].startswith("14 tools from the bundled manifest generated_at ")
 
 
 def check_preview_report(stdout: str) -> None:

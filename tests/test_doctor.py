@@ -218,16 +218,16 @@ TARGETS = {
                 {"ILETIMERKEZI_OVERLAY": "{path}"}, "PROBLEM", "unset ILETIMERKEZI_OVERLAY"),
     "fallback-manifest": (lambda env: Path(env["ILETIMERKEZI_MCP_CACHE_DIR"]).parent / "fallback.json",
                           {"ILETIMERKEZI_FALLBACK_MANIFEST": "{path}"}, "WARN", "unset ILETIMERKEZI_FALLBACK_MANIFEST"),
-    "confirmation-key": (lambda env: Path(env["ILETIMERKEZI_MCP_CACHE_DIR"]) / "confirmation.key", {}, "WARN",
-                         "delete the file; a new key is made"),
-    "spent-tokens": (lambda env: Path(env["ILETIMERKEZI_MCP_CACHE_DIR"]) / "confirmation-spent.json", {}, "WARN",
-                     "delete the file; it is rebuilt"),
+    "send-ledger": (lambda env: Path(env["ILETIMERKEZI_MCP_CACHE_DIR"]).parent / "data" / "ledger.sqlite3",
+                    {"ILETIMERKEZI_DATA_DIR": "{folder}"}, "WARN", "the server moves a damaged ledger aside"),
     "sandbox-state": (lambda env: Path(env["ILETIMERKEZI_MCP_CACHE_DIR"]) / "sandbox-state.json",
                       {"ILETIMERKEZI_SANDBOX": "1", "ILETIMERKEZI_BASE_URL": ""}, "WARN",
                       "delete the file to start a fresh sandbox account"),
 }
 # A directory or FIFO is never renamed by the sandbox, so its fix differs.
 SANDBOX_LEFT_ALONE_FIX = "move it out of the way, or point ILETIMERKEZI_SANDBOX_STATE at another file"
+# Nor by the ledger, which then cannot record anything: every write asks, so it is a problem.
+LEDGER_NOT_A_FILE = ("PROBLEM", "point ILETIMERKEZI_DATA_DIR at a writable one")
 
 
 @pytest.fixture
@@ -243,10 +243,13 @@ def test_every_unusable_local_file_is_reported_with_its_fix(doctor, api_env, tar
     where, extra, status, fix = TARGETS[target]
     if target == "sandbox-state" and case in ("directory", "fifo"):
         fix = SANDBOX_LEFT_ALONE_FIX
+    if target == "send-ledger" and case in ("directory", "fifo", "dangling-symlink"):
+        status, fix = LEDGER_NOT_A_FILE
     path = where(api_env)
+    path.parent.mkdir(parents=True, exist_ok=True)
     make_corrupt(path, case)
     before = snapshot(path)
-    env = {**api_env, **{k: v.format(path=path) for k, v in extra.items()}}
+    env = {**api_env, **{k: v.format(path=path, folder=path.parent) for k, v in extra.items()}}
     env = {k: v for k, v in env.items() if v}
     done = doctor(env)
     assert done.code == (1 if status == "PROBLEM" else 0), done.stdout
@@ -263,13 +266,14 @@ def test_garbage_everywhere_at_once_still_runs_to_the_end(doctor, env, tmp_path)
         _cache_file(env): "truncated-json",
         tmp_path / "overlay.json": "fifo",
         tmp_path / "fallback.json": "directory",
-        cache / "confirmation.key": "invalid-utf8",
-        cache / "confirmation-spent.json": "null",
+        tmp_path / "data" / "ledger.sqlite3": "invalid-utf8",
         cache / "sandbox-state.json": "wrong-types",
     }
+    (tmp_path / "data").mkdir()
     for path, case in files.items():
         make_corrupt(path, case)
     done = doctor({**env, "ILETIMERKEZI_OVERLAY": str(tmp_path / "overlay.json"),
+                   "ILETIMERKEZI_DATA_DIR": str(tmp_path / "data"),
                    "ILETIMERKEZI_FALLBACK_MANIFEST": str(tmp_path / "fallback.json")}, "--sandbox")
     assert done.code == 1  # the overlay is a problem; the rest are warnings
     reported = " ".join(done.lines("WARN") + done.lines("PROBLEM"))

@@ -1,7 +1,7 @@
 """The server starts, lists its tools and works with garbage in every local file at once.
 
 Each case puts the same kind of damage into the manifest cache, the overlay, the fallback
-manifest, the confirmation key, the spent-token list and the sandbox account, then drives the
+manifest, the send ledger and the sandbox account, then drives the
 server in-process through the SDK's client: tools are served from the bundled manifest, a read
 works, and a confirmed send goes through (tokens still work, in this process at least).
 """
@@ -16,10 +16,10 @@ from conftest import UNREACHABLE
 from corrupt_files import CORE, make_corrupt
 from mcp import Client
 
+from iletimerkezi_mcp.ledger import LEDGER_FILE
 from iletimerkezi_mcp.manifest.cache import cache_path
 from iletimerkezi_mcp.server import build_server
 from iletimerkezi_mcp.settings import load_settings
-from iletimerkezi_mcp.tokens import KEY_FILE, SPENT_FILE
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(30)]
 
@@ -32,13 +32,16 @@ async def test_the_server_starts_and_works_with_garbage_in_every_file(tmp_path, 
     cache = tmp_path / "cache"
     cache.mkdir()
     overlay, fallback = tmp_path / "overlay.json", tmp_path / "fallback.json"
-    for path in (cache_path(cache, UNREACHABLE), cache / KEY_FILE, cache / SPENT_FILE,
-                 cache / "sandbox-state.json", overlay, fallback):
+    data = tmp_path / "data"
+    data.mkdir()
+    for path in (cache_path(cache, UNREACHABLE), data / LEDGER_FILE, cache / "sandbox-state.json", overlay,
+                 fallback):
         make_corrupt(path, case)
     settings = load_settings(env={
         "ILETIMERKEZI_SANDBOX": "1", "ILETIMERKEZI_MCP_CACHE_DIR": str(cache), "ILETIMERKEZI_MANIFEST": "cache",
         "ILETIMERKEZI_MANIFEST_URL": UNREACHABLE, "ILETIMERKEZI_OVERLAY": str(overlay),
         "ILETIMERKEZI_FALLBACK_MANIFEST": str(fallback), "ILETIMERKEZI_CONFIRM_ABOVE": "1",
+        "ILETIMERKEZI_DATA_DIR": str(data),
     })
     with caplog.at_level(logging.WARNING), anyio.fail_after(20):
         async with Client(build_server(settings), mode="legacy") as client:
@@ -47,7 +50,7 @@ async def test_the_server_starts_and_works_with_garbage_in_every_file(tmp_path, 
             pending = await client.call_tool("send_sms", SEND)
             token = pending.structured_content["confirmation"]["token"]
             sent = await client.call_tool("send_sms", {**SEND, "confirmation_token": token})
-    assert len(names) == 13
+    assert len(names) == 14
     assert balance.is_error is False, balance.content
     assert "fresh" in balance.structured_content["notice"]  # the unusable sandbox account is said
     assert sent.is_error is False and "accepted" in sent.content[0].text, sent.content

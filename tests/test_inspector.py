@@ -46,7 +46,7 @@ def test_lists_every_tool_with_strict_schema_check(tmp_path):
     names = {tool["name"] for tool in json.loads(done.stdout)["result"]["tools"]}
     assert names == {"send_sms", "cancel_order", "get_report", "get_reports", "get_balance", "get_sender",
                      "get_blacklist", "add_blacklist", "delete_blacklist", "iys_register", "iys_check",
-                     "get_inbox", "preview_sms"}
+                     "get_inbox", "preview_sms", "get_send_history"}
 
 
 def test_get_balance_returns_structured_content(tmp_path):

@@ -152,14 +152,14 @@ async def test_unchanged_manifest_is_revalidated_with_if_none_match(base_env, ma
     handler = Notifications()
     settings = server_settings(base_env, manifest_server.url)
     async with Client(build_server(settings), mode="legacy", message_handler=handler) as session:
-        assert len((await session.list_tools()).tools) == 13
+        assert len((await session.list_tools()).tools) == 14
         await wait_until(lambda: len(manifest_server.requests) >= 2, timeout=10)
         tools_after = (await session.list_tools()).tools
     first, second = manifest_server.requests[:2]
     assert "if-none-match" not in first
     assert second.get("if-none-match") == '"v1"'  # the manifest server answers that with 304
     assert handler.tools_changed() == 0
-    assert len(tools_after) == 13
+    assert len(tools_after) == 14
     entry = read_cache(Path(base_env["ILETIMERKEZI_MCP_CACHE_DIR"]), manifest_server.url)
     assert entry is not None and entry.etag == '"v1"'
 
@@ -202,11 +202,11 @@ async def test_pinned_modes_never_fetch(base_env, manifest_server, tmp_path, mon
                                    ILETIMERKEZI_MCP_CACHE_DIR=str(cache_dir))
         async with Client(build_server(settings), mode="legacy") as session:
             assert served_source in session.instructions
-            assert len((await session.list_tools()).tools) == 13
+            assert len((await session.list_tools()).tools) == 14
             # The background loop ends for good (in auto mode it runs as long as the server does),
             # so nothing can be fetched later either.
             await wait_until(lambda mode=mode: mode in ended, timeout=10)
-            assert len((await session.list_tools()).tools) == 13
+            assert len((await session.list_tools()).tools) == 14
     assert ended == ["bundled", "cache"]
     assert manifest_server.requests == []
 
@@ -337,7 +337,7 @@ async def test_a_live_manifest_with_one_unusable_endpoint_serves_the_rest(base_e
                 listed = {t.name for t in (await session.list_tools()).tools}
                 await anyio.sleep(0.02)
         # The broken endpoint is skipped, not the whole manifest; the server keeps serving.
-        assert "send_sms" not in listed and len(listed) == 12
+        assert "send_sms" not in listed and len(listed) == 13
         preview = await session.call_tool("preview_sms", {"text": "Merhaba"})
         assert preview.is_error is False
     assert cache_path(Path(base_env["ILETIMERKEZI_MCP_CACHE_DIR"]), manifest_server.url).exists()

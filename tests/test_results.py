@@ -12,6 +12,7 @@ import pytest
 
 from iletimerkezi_mcp.contracts import ALL, BY_NAME, ToolContract, unknown
 from iletimerkezi_mcp.contracts.orders import REPORTS_PAGE_SIZE
+from iletimerkezi_mcp.ledger import UnavailableLedger
 from iletimerkezi_mcp.results import output_schema_with, shape_result, status_text, validate_structured
 from iletimerkezi_mcp.settings import Settings
 from iletimerkezi_mcp.sms import preview_sms
@@ -544,16 +545,17 @@ def test_preview_sms_runs_locally_with_its_own_summary() -> None:
     """preview_sms has no API call: its contract's local run builds the result and the summary."""
     contract = BY_NAME["preview_sms"]
     assert contract.local is not None
+    ledger = UnavailableLedger("not needed here", "nowhere")  # the preview never reads it
     structured, summary = contract.local({"text": "Siparisiniz kargoya verildi.",
-                                          "recipients": ["5301112233", "05321112233"]})
+                                          "recipients": ["5301112233", "05321112233"]}, ledger)
     assert check(contract, structured) == []
     assert (structured["parts"], structured["encoding"], structured["credits"]) == (1, "GSM-7", 2)
     assert summary == "GSM-7, 28 characters → 1 part(s); 2 recipient(s) → 2 credit(s)."
     for text in ("Merhaba 😀", "x" * 2000):  # UCS-2, and over the 7-part cap
-        structured, summary = contract.local({"text": text})
+        structured, summary = contract.local({"text": text}, ledger)
         assert check(contract, structured) == []
         assert structured["warnings"] and summary.splitlines()[1:] == [f"Warning: {w}" for w in structured["warnings"]]
-    assert contract.local({"text": "x" * 2000})[0]["over_cap"] is True
+    assert contract.local({"text": "x" * 2000}, ledger)[0]["over_cap"] is True
 
 
 def test_preview_objects_validate_as_the_server_builds_them() -> None:

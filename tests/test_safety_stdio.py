@@ -27,10 +27,12 @@ from mcp.client.stdio import stdio_client
 
 from iletimerkezi_mcp.app import build_state
 from iletimerkezi_mcp.contracts import BY_NAME
+from iletimerkezi_mcp.ledger import open_ledger
 from iletimerkezi_mcp.refresh import refresh_once
 from iletimerkezi_mcp.sandbox import SANDBOX_API_HASH, SANDBOX_API_KEY, SandboxServer, SandboxState
 from iletimerkezi_mcp.server import build_server
 from iletimerkezi_mcp.settings import PROVIDER_API_ORIGIN, load_settings
+from iletimerkezi_mcp.tokens import ConfirmationBook
 
 REPO = Path(__file__).resolve().parents[1]
 BUNDLED = REPO / "src" / "iletimerkezi_mcp" / "manifest" / "manifest.fallback.json"
@@ -167,7 +169,7 @@ def clean_fake(fake: SandboxServer) -> SandboxServer:
 async def test_annotations_of_every_tool(main: ClientSession) -> None:
     tools = {t.name: t for t in (await main.list_tools()).tools}
     assert set(tools) == READS | {"send_sms", "cancel_order", "add_blacklist", "delete_blacklist", "iys_register",
-                                  "preview_sms"}
+                                  "preview_sms", "get_send_history"}
     hints = {name: (t.annotations.read_only_hint, t.annotations.destructive_hint, t.annotations.idempotent_hint,
                     t.annotations.open_world_hint) for name, t in tools.items()}
     for name in READS:
@@ -368,7 +370,7 @@ async def test_allow_list_offers_named_tools_and_refuses_hidden_ones(sandbox: Sa
     env = api_env(tmp_path, sandbox, ILETIMERKEZI_TOOLS="get_balance,send_sms")
     async with in_process(env) as session:
         names = {t.name for t in (await session.list_tools()).tools}
-        assert names == {"get_balance", "send_sms", "preview_sms"}
+        assert names == {"get_balance", "send_sms", "preview_sms", "get_send_history"}
         text = refused(await call(session, "add_blacklist", {"blacklist": {"number": "5320000000"}}))
         assert "'add_blacklist' is not available" in text and "ILETIMERKEZI_TOOLS" in text
         refused(await call(session, "get_sender", {}))
@@ -418,10 +420,11 @@ async def test_caps_refuse_a_token_issued_for_that_exact_payload(sandbox: Sandbo
                               "ILETIMERKEZI_API_HASH": SANDBOX_API_HASH, "ILETIMERKEZI_MANIFEST": "bundled",
                               "ILETIMERKEZI_MAX_RECIPIENTS": "2", "ILETIMERKEZI_CONFIRM_ABOVE": "0",
                               "ILETIMERKEZI_MCP_CACHE_DIR": str(tmp_path)})  # the token key, not the user's
-    state = build_state(settings)
     wire = BY_NAME["send_sms"].prepare(send_args(THREE, "Capped"), settings.model_copy(update={"max_recipients": 9}))
-    token, _ = state.confirmations.issue("send_sms", sandbox.url, wire.parts)
-    async with Client(build_server(settings, state=state), mode="legacy") as client:
+    ledger = open_ledger(settings.ledger_path())  # where the signing key lives
+    token, _ = ConfirmationBook(ledger.secret("confirmation")).issue("send_sms", sandbox.url, wire.parts)
+    ledger.close()
+    async with Client(build_server(settings), mode="legacy") as client:
         text = refused(await client.call_tool("send_sms", {**send_args(THREE, "Capped"), "confirmation_token": token}))
     assert "ILETIMERKEZI_MAX_RECIPIENTS" in text
     assert sandbox.requests == []

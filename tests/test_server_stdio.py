@@ -26,6 +26,7 @@ from iletimerkezi_mcp.sms import ISTANBUL
 
 API_TOOLS = {c.name for c in ALL if c.path}
 READ_TOOLS = {c.name for c in ALL if c.path and c.read_only}
+LOCAL_TOOLS = {c.name for c in ALL if c.local is not None}
 
 pytestmark = pytest.mark.anyio
 
@@ -67,12 +68,12 @@ async def test_lists_13_tools_offline_without_credentials(base_env: dict[str, st
         assert "ILETIMERKEZI_API_KEY" in instructions
 
         tools = (await session.list_tools()).tools
-        assert len(tools) == 13
-        assert {t.name for t in tools} == API_TOOLS | {"preview_sms"}
+        assert len(tools) == 14
+        assert {t.name for t in tools} == API_TOOLS | LOCAL_TOOLS
         for tool in tools:
             assert tool.input_schema.get("type") == "object", tool.name
             assert tool.annotations is not None
-            assert tool.annotations.read_only_hint is (tool.name in READ_TOOLS | {"preview_sms"}), tool.name
+            assert tool.annotations.read_only_hint is (tool.name in READ_TOOLS | LOCAL_TOOLS), tool.name
             assert "authentication" not in json.dumps(tool.input_schema), tool.name
 
         # Missing credentials: a readable isError result that names both variables and --sandbox.
@@ -102,7 +103,7 @@ async def test_every_api_tool_sends_the_reference_wire_body(base_env: dict[str, 
         # Served over stdio, the server says it announces tool-list changes (a refreshed manifest).
         assert init.capabilities.tools is not None and init.capabilities.tools.list_changed is True
         listed = {t.name for t in (await session.list_tools()).tools}
-        assert listed == API_TOOLS | {"preview_sms"}
+        assert listed == API_TOOLS | LOCAL_TOOLS
 
         async def call(tool: str, args: dict[str, Any], path: str, request: dict[str, Any]) -> dict[str, Any]:
             before = len(sandbox.requests)
@@ -180,7 +181,16 @@ async def test_every_api_tool_sends_the_reference_wire_body(base_env: dict[str, 
         assert len(sandbox.requests) == before
         exercised.add("preview_sms")
 
-    assert exercised == API_TOOLS | {"preview_sms"} == listed
+        # What went out, from the ledger: the six writes above, newest first, all settled as sent.
+        history = await session.call_tool("get_send_history", {"since": "1h"})
+        writes = (history.structured_content or {})["writes"]
+        assert [w["tool"] for w in writes] == ["iys_register", "delete_blacklist", "add_blacklist", "cancel_order",
+                                               "send_sms", "send_sms"], text_of(history)
+        assert {w["outcome"] for w in writes} == {"sent"}
+        assert len(sandbox.requests) == before
+        exercised.add("get_send_history")
+
+    assert exercised == API_TOOLS | LOCAL_TOOLS == listed
 
 
 # --- error results -----------------------------------------------------------------------------
@@ -286,7 +296,8 @@ async def test_pipeline_in_every_status_mode(mode: str, legacy: bool, tmp_path: 
         assert report.is_error is False, text_of(report)
         assert report.structured_content["order"]["total"] == 1
 
-        unapproved = await client.call_tool("send_sms", send_args("Merhaba", ["905301112233"], sender="NOTAPPROVED"))
+        # Another text: the same one to the same number within 24 h would first ask (the ledger's guard).
+        unapproved = await client.call_tool("send_sms", send_args("Selam", ["905301112233"], sender="NOTAPPROVED"))
         assert unapproved.is_error is True and "code 450" in text_of(unapproved)
 
         unknown = await client.call_tool("get_report", {"order": {"id": "99999999"}})

@@ -47,6 +47,11 @@ def test_every_setting_is_read_from_its_environment_variable(tmp_path: Path) -> 
         "ILETIMERKEZI_CONFIRM_ABOVE": "5",
         "ILETIMERKEZI_MAX_RECIPIENTS": "10",
         "ILETIMERKEZI_MAX_CREDITS_PER_CALL": "100",
+        "ILETIMERKEZI_BUDGET_HOUR": "7",
+        "ILETIMERKEZI_BUDGET_DAY": "70",
+        "ILETIMERKEZI_MAX_CREDITS_PER_DAY": "700",
+        "ILETIMERKEZI_DATA_DIR": str(tmp_path / "d"),
+        "ILETIMERKEZI_LEDGER_DAYS": "30",
         "ILETIMERKEZI_SANDBOX": "yes",
         "ILETIMERKEZI_SANDBOX_STATE": str(tmp_path / "s.json"),
         "ILETIMERKEZI_TIMEOUT": "2.5",
@@ -66,6 +71,8 @@ def test_every_setting_is_read_from_its_environment_variable(tmp_path: Path) -> 
     assert (s.confirm_above, s.max_recipients, s.max_credits_per_call) == (5, 10, 100)
     assert s.timeout == 2.5 and s.log_level == "DEBUG"
     assert s.sandbox_state_path() == tmp_path / "s.json"
+    assert (s.budget_hour, s.budget_day, s.max_credits_per_day, s.ledger_days) == (7, 70, 700, 30)
+    assert s.ledger_path() == tmp_path / "d" / "ledger.sqlite3"
 
 
 def test_flags_override_the_environment() -> None:

@@ -17,7 +17,7 @@ from iletimerkezi_mcp.settings import load_settings
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(60)]
 
-EXPECTED_TOOLS = 13
+EXPECTED_TOOLS = 14
 
 
 FETCH_TIMEOUT = 60.0  # the fetch can neither answer nor give up while the test runs

@@ -58,10 +58,11 @@ EXPECTED_HINTS = {  # (readOnly, destructive, idempotent, openWorld)
     "add_blacklist": (False, False, True, True),
     "iys_register": (False, True, False, True),
     "preview_sms": (True, False, True, False),
+    "get_send_history": (True, False, True, False),
 }
 
 
-def test_catalog_holds_all_twelve_api_tools_and_the_preview() -> None:
+def test_catalog_holds_all_twelve_api_tools_and_the_local_ones() -> None:
     assert set(catalog().specs) == set(EXPECTED_HINTS) == set(BY_NAME)
 
 
@@ -91,7 +92,7 @@ def test_read_only_settings_build_only_the_seven_reads() -> None:
 
 def test_allow_list_builds_the_named_tools_plus_preview() -> None:
     specs = catalog(settings=Settings(tools=("get_balance", "send_sms"))).specs
-    assert set(specs) == {"get_balance", "send_sms", "preview_sms"}
+    assert set(specs) == {"get_balance", "send_sms", "preview_sms", "get_send_history"}
 
 
 def test_send_sms_publishes_the_confirmation_field_but_validates_against_the_manifest() -> None:
@@ -103,7 +104,7 @@ def test_send_sms_publishes_the_confirmation_field_but_validates_against_the_man
 
 # --------------------------------------------------------------------------- descriptions
 
-@pytest.mark.parametrize("name", sorted(set(EXPECTED_HINTS) - {"preview_sms"}))
+@pytest.mark.parametrize("name", sorted(set(EXPECTED_HINTS) - {"preview_sms", "get_send_history"}))
 def test_descriptions_are_clean_bounded_and_end_with_the_doc_url(name: str) -> None:
     description = catalog().specs[name].tool.description
     assert description is not None
@@ -208,7 +209,8 @@ def test_a_manifest_claiming_send_is_read_only_still_gets_destructive_annotation
     a = spec.tool.annotations
     assert (a.read_only_hint, a.destructive_hint, a.idempotent_hint, a.open_world_hint) == (False, True, False, True)
     assert spec.contract.retry is False
-    assert "more than 3 credits waits for the person's confirmation" in spec.tool.description
+    assert "waits for the person's confirmation" in spec.tool.description
+    assert "when it costs more than 3 credits" in spec.tool.description
 
 
 def test_a_tool_the_manifest_adds_is_treated_as_dangerous() -> None:

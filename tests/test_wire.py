@@ -114,7 +114,7 @@ def test_raw_json_rpc_session(wire: WireServer, tmp_path: Path) -> None:
 
     wire.send(request(2, "tools/list"))
     tools = wire.response(2)["result"]["tools"]
-    assert len(tools) == 13
+    assert len(tools) == 14
     by_name = {t["name"]: t for t in tools}
     for tool in tools:
         assert tool["inputSchema"]["type"] == "object"

@@ -1,7 +1,8 @@
 """What one running server holds: settings, the current tool catalog, the HTTP client, the sessions.
 
 A state has one life: `async with build_state(settings) as state:` starts the built-in sandbox
-when asked for, fixes the API origin once, and closes the client and the sandbox once on exit.
+when asked for, fixes the API origin once, opens the send ledger, and closes the client, the
+ledger and the sandbox once on exit.
 The catalog is replaced whole (never edited in place), so a call that started on one manifest
 version finishes on it even if a background refresh swaps in another.
 """
@@ -17,6 +18,7 @@ from pydantic import SecretStr
 
 from iletimerkezi_mcp.contracts import ALL, check_tool_filter
 from iletimerkezi_mcp.executor import ApiClient, Credentials
+from iletimerkezi_mcp.ledger import Budgets, Ledger, open_ledger
 from iletimerkezi_mcp.manifest.loader import LoadedManifest, load_local
 from iletimerkezi_mcp.overlay import Overlay, load_overlay_or_warn
 from iletimerkezi_mcp.settings import PROVIDER_API_ORIGIN, Settings
@@ -50,13 +52,16 @@ class AppState:
                 log.warning("%s names tool %r, which the manifest does not have; that entry does nothing",
                             self.overlay.path, name)
         self.catalog: Catalog = self.build(manifest)
-        self.confirmations = ConfirmationBook(store=settings.resolved_cache_dir())
+        self.budgets = Budgets(hour=settings.budget_hour, day=settings.budget_day,
+                               hard_day=settings.max_credits_per_day)
         # Every connected session, so a tools/list_changed reaches them all; gone ones drop out.
         self.sessions: weakref.WeakSet[Any] = weakref.WeakSet()
         self.sandbox: Any = None  # a started SandboxServer while open in --sandbox mode
         self._transport = transport
         self._client: ApiClient | None = None
         self._origin: str | None = None
+        self._ledger: Ledger | None = None
+        self._book: ConfirmationBook | None = None
         warn_unpinned_hosts(manifest, None if settings.uses_builtin_sandbox else configured_origin(settings))
 
     async def __aenter__(self) -> AppState:
@@ -66,6 +71,11 @@ class AppState:
             self._start_sandbox()
         self._origin = str(self.sandbox.url) if self.sandbox is not None else configured_origin(self.settings)
         self._client = ApiClient(self._origin, self.settings.timeout, transport=self._transport)
+        self._ledger = open_ledger(self.settings.ledger_path(), self.settings.ledger_days)
+        if self._ledger.problem:
+            log.warning("send ledger unavailable (%s): every write will need confirmation", self._ledger.problem)
+        # The signing key lives in the ledger, so every process (and the next run) agrees on it.
+        self._book = ConfirmationBook(self._ledger.secret("confirmation"))
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -74,6 +84,8 @@ class AppState:
             if client is not None:
                 await client.aclose()
         finally:
+            if self._ledger is not None:
+                self._ledger.close()
             if self.sandbox is not None:
                 self.sandbox.stop()
                 self.sandbox = None
@@ -95,6 +107,18 @@ class AppState:
         if self._origin is None:
             raise StateClosed("the server state is not open; use `async with`")
         return self._origin
+
+    @property
+    def ledger(self) -> Ledger:
+        if self._ledger is None:
+            raise StateClosed("the server state is not open; use `async with`")
+        return self._ledger
+
+    @property
+    def confirmations(self) -> ConfirmationBook:
+        if self._book is None:
+            raise StateClosed("the server state is not open; use `async with`")
+        return self._book
 
     @property
     def binding(self) -> str:

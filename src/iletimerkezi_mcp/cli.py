@@ -23,6 +23,8 @@ EPILOG = """commands:
   manifest show|diff|refresh
                       which manifest is served and why; bundled vs cached vs live; refresh now
   tools [--lint]      the tool list as a table; --lint checks it against what clients accept
+  history [--since 24h] [--tool T] [--json]
+                      what went out, at what cost, and who confirmed it (the send ledger)
   call TOOL --json ARGS
                       one tool call through the same pipeline (for scripts and debugging)
 
@@ -65,6 +67,14 @@ def build_parser() -> argparse.ArgumentParser:
     tools = sub.add_parser("tools", parents=[common], help="list the tools as a table")
     tools.add_argument("--lint", action="store_true",
                        help="also check the tool list against what the major MCP clients accept")
+    history = sub.add_parser("history", parents=[common], help="what went out: the ledger of every write")
+    history.add_argument("--since", default="24h", help="a span like 30m, 24h, 7d, or a date (default 24h)")
+    history.add_argument("--tool", default=None, help="only this tool, e.g. send_sms")
+    history.add_argument("--outcome", default=None,
+                         choices=["sent", "refused", "failed", "unknown", "pending", "dry-run"],
+                         help="only this outcome (unknown = may have gone out)")
+    history.add_argument("--limit", type=int, default=50, help="rows at most (default 50)")
+    history.add_argument("--json", dest="as_json", action="store_true", help="JSON lines instead of a table")
     call = sub.add_parser("call", parents=[common], help="call one tool")
     call.add_argument("tool")
     call.add_argument("--json", dest="args_json", default="{}", help="the arguments as a JSON object")

@@ -30,6 +30,9 @@ def run(command: str, namespace: argparse.Namespace, settings: Settings) -> int:
         return anyio.run(call_once, settings, namespace.tool, namespace.args_json)
     if command == "manifest":
         return anyio.run(manifest_action, settings, namespace.action)
+    if command == "history":
+        return history_command(settings, namespace.since, namespace.tool, namespace.outcome, namespace.limit,
+                               namespace.as_json)
     if command == "doctor":
         from iletimerkezi_mcp.doctor import run_doctor
 
@@ -67,6 +70,36 @@ def lint_catalog(catalog: Catalog) -> int:
     errors = sum(f.severity == "error" for f in findings)
     print(f"lint: {errors} error(s), {len(findings) - errors} warning(s)")
     return 1 if errors else 0
+
+
+def history_command(settings: Settings, since: str, tool: str | None, outcome: str | None, limit: int,
+                    as_json: bool) -> int:
+    import time
+
+    from iletimerkezi_mcp import history
+    from iletimerkezi_mcp.ledger import open_ledger
+
+    now = time.time()
+    try:
+        start = history.parse_since(since, now)
+    except history.SinceError as exc:
+        print(f"--{exc}", file=sys.stderr)
+        return 2
+    ledger = open_ledger(settings.ledger_path(), settings.ledger_days)
+    try:
+        if ledger.problem:
+            print(f"the send ledger is unavailable: {ledger.problem}", file=sys.stderr)
+            return 1
+        rows, total = ledger.history(since=start, tool=tool, outcome=outcome, limit=max(1, limit))
+    finally:
+        ledger.close()
+    if as_json:
+        for row in rows:
+            print(json.dumps(history.row_json(row), ensure_ascii=False))
+        return 0
+    print(f"Writes {history.span_text(start, now)}, from {ledger.location}:")
+    print(history.render_table(rows, total))
+    return 0
 
 
 async def call_once(settings: Settings, tool: str, args_json: str) -> int:

@@ -7,6 +7,7 @@ exception into a raw JSON-RPC error.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from datetime import datetime, timezone
@@ -19,9 +20,11 @@ from iletimerkezi_mcp.app import AppState
 from iletimerkezi_mcp.confirm import ask_person
 from iletimerkezi_mcp.contracts import ToolContract, refusal
 from iletimerkezi_mcp.executor import Outcome, execute, masked_envelope
+from iletimerkezi_mcp.ledger import Confirmation, NeedsConfirmation, Reservation, Reserved, Stopped, WriteRecord
+from iletimerkezi_mcp.ledger import Outcome as LedgerOutcome
 from iletimerkezi_mcp.results import shape_result, validate_structured
 from iletimerkezi_mcp.safety import PreparedCall, Refusal, refusal_text
-from iletimerkezi_mcp.tokens import CONFIRMATION_TTL
+from iletimerkezi_mcp.tokens import CONFIRMATION_TTL, canonical
 from iletimerkezi_mcp.tools import CONFIRMATION_FIELD, ToolSpec
 from iletimerkezi_mcp.validation import describe_errors
 
@@ -88,28 +91,84 @@ async def _call(state: AppState, name: str, arguments: Any, session: Any) -> typ
     problems = describe_errors(spec.validators, arguments)
     if problems:
         return error_result(f"{name}: invalid arguments, nothing was sent.\n{problems}")
-    if contract.local is not None or spec.path is None:
-        structured, summary = contract.local(arguments) if contract.local else ({}, "Done.")
-        return ok_result(state, contract, structured, summary)
     try:
+        if contract.local is not None or spec.path is None:
+            structured, summary = contract.local(arguments, state.ledger) if contract.local else ({}, "Done.")
+            return ok_result(state, contract, structured, summary)
         prepared = contract.prepare(arguments, state.settings)
     except Refusal as exc:
         return error_result(refusal_text(name, exc.problems))
-    if state.settings.dry_run and not contract.read_only:
-        return _dry_run(state, spec, prepared)
+    if contract.read_only:
+        credentials = state.credentials()
+        if credentials is None:
+            return error_result(errors.explain_missing_credentials(state.settings.missing_credentials()))
+        outcome = await execute(state.client, spec.path, prepared.arguments, credentials, retry=contract.retry)
+        return _finish(state, spec, prepared, outcome)[0]
+    return await _write(state, spec, prepared, token, session)
+
+
+async def _write(state: AppState, spec: ToolSpec, prepared: PreparedCall, token: Any,
+                 session: Any) -> types.CallToolResult:
+    """A write: the ledger's word (budgets, duplicates, the hard stop), confirmation, one recorded request."""
+    name, contract, ledger, budgets = spec.name, spec.contract, state.ledger, state.budgets
+    record = _record(state, spec, prepared)
+    assessment = ledger.assess(record, budgets)
+    if assessment.stop:
+        return error_result(f"{name}: not done: {assessment.stop}. Nothing overrides this limit.")
+    reasons = [r for r in (contract.confirm(prepared, state.settings),) if r] + assessment.reasons
+    if state.settings.dry_run:
+        ledger.reserve(record, budgets, confirmation="not-needed")  # recorded as a dry run, spends nothing
+        return _dry_run(state, spec, prepared, reasons)
     credentials = state.credentials()
     if credentials is None:
         return error_result(errors.explain_missing_credentials(state.settings.missing_credentials()))
-    reason = contract.confirm(prepared, state.settings)
-    if reason:
-        pending = await _confirm(state, spec, prepared, reason, token, session)
-        if pending is not None:
-            return pending
-    outcome = await execute(state.client, spec.path, prepared.arguments, credentials, retry=contract.retry)
-    return _finish(state, spec, prepared, outcome)
+    confirmation: Confirmation = "not-needed"
+    spent: tuple[str, float] | None = None
+    reservation: Reservation = NeedsConfirmation(reasons)
+    for _ in range(2):  # a second round only when another process spent the budget meanwhile
+        if reasons:
+            step = await _confirm(state, spec, prepared, reasons, token, session)
+            if isinstance(step, types.CallToolResult):
+                return step
+            confirmation, spent = step
+        reservation = ledger.reserve(record, budgets, confirmation=confirmation, token=spent)
+        if not isinstance(reservation, NeedsConfirmation):
+            break
+        reasons, token = reservation.reasons, None
+    if isinstance(reservation, Stopped):
+        return error_result(f"{name}: not done: {reservation.reason}.")
+    if not isinstance(reservation, Reserved):
+        return error_result(f"{name}: not done: it still needs confirmation ({'; '.join(reasons)}).")
+    try:
+        outcome = await execute(state.client, spec.path or "", prepared.arguments, credentials, retry=contract.retry)
+    except BaseException:  # cancelled or broken mid-flight: it may have gone out
+        ledger.settle(reservation.row_id, "unknown")
+        raise
+    result, order_id = _finish(state, spec, prepared, outcome)
+    ledger.settle(reservation.row_id, _settled(outcome), code=outcome.code if outcome.kind == "api_error" else None,
+                  order_id=order_id)
+    return result
 
 
-def _dry_run(state: AppState, spec: ToolSpec, prepared: PreparedCall) -> types.CallToolResult:
+def _record(state: AppState, spec: ToolSpec, prepared: PreparedCall) -> WriteRecord:
+    digest = hashlib.sha256(canonical([spec.name, prepared.parts]).encode("utf-8")).hexdigest()
+    return WriteRecord(tool=spec.name, binding=state.binding, digest=digest, recipients=prepared.numbers,
+                       text=prepared.text, parts=max((p.parts for p in prepared.previews), default=0),
+                       credits=prepared.credits, dry_run=state.settings.dry_run)
+
+
+def _settled(outcome: Outcome) -> LedgerOutcome:
+    """What the ledger keeps: only a definite answer from the API is 'sent' or 'refused'."""
+    if outcome.kind == "ok":
+        return "sent"
+    if outcome.kind == "api_error" and outcome.code not in (200, 503):
+        return "refused"
+    if outcome.kind == "http_error" and (outcome.http_status or 0) < 500:
+        return "refused"
+    return "unknown"  # timeouts, 5xx, unreadable answers: it may have gone out
+
+
+def _dry_run(state: AppState, spec: ToolSpec, prepared: PreparedCall, reasons: list[str]) -> types.CallToolResult:
     structured: dict[str, Any] = {
         "dry_run": True,
         "request": {"method": "POST", "url": state.origin + (spec.path or ""),
@@ -121,25 +180,30 @@ def _dry_run(state: AppState, spec: ToolSpec, prepared: PreparedCall) -> types.C
     summary = f"DRY RUN: {spec.name} was not sent. This is the exact request it would make (credentials masked)."
     if prepared.previews:
         summary += f" It would cost about {prepared.credits} credit(s) for {prepared.recipients} recipient(s)."
+    if reasons:
+        would = f"For real, it would first need the person's confirmation: {'; '.join(reasons)}."
+        structured["notice"] += f" {would}"
+        summary += f"\n{would}"
     return ok_result(state, spec.contract, structured, summary)
 
 
-async def _confirm(state: AppState, spec: ToolSpec, prepared: PreparedCall, reason: str, token: Any,
-                   session: Any) -> types.CallToolResult | None:
-    """None when the call may go ahead; otherwise the result that stops it."""
+async def _confirm(state: AppState, spec: ToolSpec, prepared: PreparedCall, reasons: list[str], token: Any,
+                   session: Any) -> types.CallToolResult | tuple[Confirmation, tuple[str, float] | None]:
+    """How the person said yes (with the token to spend), or the result that stops the call."""
     name, book = spec.name, state.confirmations
+    reason = "; and ".join(reasons)
     if token is not None and not isinstance(token, str):
         return error_result(f"{name}: not done: the confirmation_token is malformed; use the exact token "
                             "string from the earlier result.")
     if token:
-        problem = book.redeem(token, name, state.binding, prepared.parts)
-        if problem is None:
-            return None
-        return error_result(f"{name}: not done: {problem}. Call again without confirmation_token to get "
+        checked = book.check(token, name, state.binding, prepared.parts)
+        if checked.problem is None:
+            return "token", (checked.mac, checked.expires)
+        return error_result(f"{name}: not done: {checked.problem}. Call again without confirmation_token to get "
                             "a fresh preview and token.")
     answer = await ask_person(session, name, prepared, reason)
     if answer == "accept":
-        return None
+        return "elicitation", None
     if answer in ("decline", "cancel"):
         return error_result(f"{name}: not done: the person declined the confirmation. "
                             "Yapılmadı: onay verilmedi.")
@@ -160,7 +224,9 @@ async def _confirm(state: AppState, spec: ToolSpec, prepared: PreparedCall, reas
     return ok_result(state, spec.contract, structured, summary)
 
 
-def _finish(state: AppState, spec: ToolSpec, prepared: PreparedCall, outcome: Outcome) -> types.CallToolResult:
+def _finish(state: AppState, spec: ToolSpec, prepared: PreparedCall, outcome: Outcome
+            ) -> tuple[types.CallToolResult, str | None]:
+    """The result, and the order id it carries (for the ledger)."""
     name, contract = spec.name, spec.contract
     if outcome.kind == "ok" and outcome.response is not None:
         structured, summary = shape_result(contract, outcome.response, prepared.arguments)
@@ -169,7 +235,9 @@ def _finish(state: AppState, spec: ToolSpec, prepared: PreparedCall, outcome: Ou
             summary += f" Estimated cost: {prepared.credits} credit(s) for {prepared.recipients} recipient(s)."
         if prepared.notes:
             structured["notice"] = " ".join(filter(None, [structured.get("notice"), *prepared.notes]))
-        return ok_result(state, contract, structured, summary)
+        order = structured.get("order")
+        order_id = order.get("id") if isinstance(order, dict) else structured.get("order_id")
+        return ok_result(state, contract, structured, summary), order_id if isinstance(order_id, str) else None
     risk = contract.risk
     if outcome.kind == "api_error" and outcome.code is not None:
         text = errors.explain_api_error(outcome.code, name, outcome.provider_message, outcome.http_status,
@@ -185,4 +253,4 @@ def _finish(state: AppState, spec: ToolSpec, prepared: PreparedCall, outcome: Ou
         text += f"\n\n{prepared.preview_line()}"
     if state.in_sandbox:
         text = f"{SANDBOX_NOTICE}\n{text}"
-    return error_result(text)
+    return error_result(text), None

@@ -9,6 +9,7 @@ fix, never a traceback.
 from __future__ import annotations
 
 import os
+import sqlite3
 import stat
 import tempfile
 from collections.abc import Awaitable, Callable
@@ -155,21 +156,13 @@ def check_fallback_manifest(settings: Settings) -> Check | None:
                  detail=f"{settings.fallback_manifest} ({len(parsed.tools())} tools)")
 
 
-_REBUILT = {
-    "confirmation key": "delete the file; a new key is made on the next start (confirmation tokens issued "
-                        "before that stop working)",
-    "spent-token list": "delete the file; it is rebuilt (it only remembers tokens used in the last 5 minutes)",
-}
-
-
 def check_local_files(settings: Settings) -> list[Check]:
     """Files the server keeps in its cache dir; only unusable ones get a line of their own."""
     from iletimerkezi_mcp.sandbox.state import check_state_file
-    from iletimerkezi_mcp.tokens import store_problems
 
     directory = settings.resolved_cache_dir()
     checks: list[Check] = []
-    looked_at = ["confirmation key", "spent-token list"]
+    looked_at: list[str] = []
     if settings.manifest_mode != "bundled":
         looked_at.insert(0, "manifest cache")
         _, problem = inspect_cache(directory, settings.manifest_url)
@@ -178,10 +171,6 @@ def check_local_files(settings: Settings) -> list[Check]:
                                 detail=f"{cache_path(directory, settings.manifest_url)} {problem}; the server "
                                        "ignores it and serves the bundled copy until the next refresh",
                                 fix="delete the file; it is rebuilt from the live manifest"))
-    for what, path, problem in store_problems(directory):
-        checks.append(Check(status="WARN", name=what,
-                            detail=f"{path} {problem}; the server ignores it and starts a new one",
-                            fix=_REBUILT[what]))
     state_path = settings.sandbox_state_path()
     if state_path is not None and (settings.uses_builtin_sandbox or os.path.lexists(state_path)):
         looked_at.append("sandbox account")
@@ -197,10 +186,53 @@ def check_local_files(settings: Settings) -> list[Check]:
                                        "and keeps the sandbox account in memory only",
                                 fix="move it out of the way, or point ILETIMERKEZI_SANDBOX_STATE at another "
                                     "file, so the sandbox account can be kept again"))
-    if not checks:
+    if not checks and looked_at:
         checks.append(Check(status="OK", name="local files", detail=f"{', '.join(looked_at)}: usable or not "
                                                                       f"created yet, in {directory}"))
     return checks
+
+
+def check_ledger(settings: Settings) -> Check:
+    """The send ledger: where it is, how big, whether the server can write it. Opened read-only here."""
+    path = settings.ledger_path()
+    fix = ("make the folder writable, or point ILETIMERKEZI_DATA_DIR at a writable one; until then every "
+           "write asks for confirmation and nothing is recorded")
+    folder = path.parent
+    if os.path.lexists(path) and not os.path.isfile(path):  # a folder, FIFO or dangling link: never moved
+        return Check(status="PROBLEM", name="send ledger", detail=f"{path} is not a regular file", fix=fix)
+    if not os.path.exists(path):
+        writable = os.access(_existing_parent(folder), os.W_OK)
+        detail = f"{path} not created yet (it is made by the first write)"
+        return (Check(status="OK", name="send ledger", detail=detail) if writable
+                else Check(status="PROBLEM", name="send ledger", detail=f"{detail}; its folder is not writable",
+                           fix=fix))
+    size = path.stat().st_size
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+        try:
+            healthy = db.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+            recent = db.execute("SELECT count(*) FROM writes WHERE at > ?",
+                                (datetime.now(timezone.utc).timestamp() - 86400,)).fetchone()[0]
+        finally:
+            db.close()
+    except sqlite3.Error as exc:
+        return Check(status="WARN", name="send ledger", detail=f"{path} cannot be read ({exc})",
+                     fix="nothing to do: the server moves a damaged ledger aside (with a timestamp) and starts a "
+                         "fresh one; the old file is kept")
+    if not healthy:
+        return Check(status="WARN", name="send ledger", detail=f"{path} fails its integrity check",
+                     fix="nothing to do: the server moves it aside (with a timestamp) and starts a fresh one")
+    writable = os.access(path, os.W_OK) and os.access(folder, os.W_OK)
+    detail = f"{path} ({size / 1024:,.0f} KB, {recent} write(s) in the last 24 h)"
+    if not writable:
+        return Check(status="PROBLEM", name="send ledger", detail=f"{detail}; not writable", fix=fix)
+    return Check(status="OK", name="send ledger", detail=f"{detail}; writable")
+
+
+def _existing_parent(path: Path) -> Path:
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
 
 
 def _is_file_or_link(path: Path) -> bool:
@@ -269,6 +301,7 @@ async def run_doctor(settings: Settings) -> int:
     checks += _guarded("credentials", lambda: [check_credentials_set(settings)])
     checks += _guarded("cache dir", lambda: [check_cache_dir(settings)])
     checks += _guarded("local files", lambda: check_local_files(settings))
+    checks += _guarded("send ledger", lambda: [check_ledger(settings)])
     checks += _guarded("fallback manifest", lambda: _one(check_fallback_manifest(settings)))
     checks += _guarded("manifest", lambda: [check_manifest(settings)])
     checks.append(await _guarded_async("manifest URL", lambda: check_manifest_url(settings)))

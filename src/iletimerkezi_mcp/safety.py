@@ -32,6 +32,10 @@ class PreparedCall(BaseModel):
     # numbers in another order or spelling give the same parts).
     parts: dict[str, Any] = Field(default_factory=dict)
     lines: list[str] = Field(default_factory=list)  # what the person is shown when asked to confirm
+    # What the ledger records: the numbers a write reaches (masked and hashed there, never kept whole)
+    # and the text it sends.
+    numbers: list[str] = Field(default_factory=list)
+    text: str | None = None
     previews: list[SmsPreview] = Field(default_factory=list)
     recipients: int = 0
     credits: int = 0

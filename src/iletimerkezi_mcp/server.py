@@ -41,9 +41,11 @@ def instructions(state: AppState) -> str:
         lines.append("Dry-run mode: tools that change anything return the request they would send and send nothing.")
     lines.append(
         f"Safety: arguments and numbers are checked before anything is sent; a send above {s.confirm_above} "
-        "credits, a cancellation, an unblock and an İYS batch that revokes consent need the person's "
-        "confirmation; writes are never retried automatically. Use preview_sms to check "
-        "parts and credits, get_sender for approved sender names, and get_reports to check what went out."
+        f"credits, past the budget ({s.budget_hour} credits an hour, {s.budget_day} a day) or repeating one from "
+        "the last 24 hours, a cancellation, an unblock and an İYS batch that revokes consent need the person's "
+        "confirmation; writes are never retried automatically. Use preview_sms to check parts and credits, "
+        "get_sender for approved sender names, get_send_history for what this server already sent, and "
+        "get_reports for what the provider delivered."
     )
     return "\n".join(lines)
 

@@ -21,6 +21,13 @@ DEFAULT_MANIFEST_URL = "https://www.iletimerkezi.com/api/manifest.json"
 DEFAULT_CONFIRM_ABOVE = 20
 DEFAULT_MAX_RECIPIENTS = 1000
 DEFAULT_MAX_CREDITS_PER_CALL = 5000
+# Rolling budgets over the ledger of what went out (across calls, processes and restarts). A shop's
+# everyday order notices (one or two credits each, a few dozen a day) stay under them; a loop or a
+# campaign reaches them and waits for a person. The daily hard stop is never overridden.
+DEFAULT_BUDGET_HOUR = 50
+DEFAULT_BUDGET_DAY = 200
+DEFAULT_MAX_CREDITS_PER_DAY = 10000
+DEFAULT_LEDGER_DAYS = 90
 
 _TRUE = {"1", "true", "yes", "on", "evet"}
 _FALSE = {"0", "false", "no", "off", "hayir", "hayır", ""}
@@ -75,6 +82,19 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec(field="max_credits_per_call", env="ILETIMERKEZI_MAX_CREDITS_PER_CALL",
                 flag="--max-credits-per-call",
                 help=f"Hard cap on credits per send_sms call (default {DEFAULT_MAX_CREDITS_PER_CALL})."),
+    SettingSpec(field="budget_hour", env="ILETIMERKEZI_BUDGET_HOUR", flag="--budget-hour",
+                help=f"Credits that may go out in any rolling hour before a send needs confirmation "
+                     f"(default {DEFAULT_BUDGET_HOUR}; 0 = every send is confirmed)."),
+    SettingSpec(field="budget_day", env="ILETIMERKEZI_BUDGET_DAY", flag="--budget-day",
+                help=f"The same over any rolling 24 hours (default {DEFAULT_BUDGET_DAY})."),
+    SettingSpec(field="max_credits_per_day", env="ILETIMERKEZI_MAX_CREDITS_PER_DAY", flag="--max-credits-per-day",
+                help=f"Hard stop on credits in any rolling 24 hours; nothing overrides it "
+                     f"(default {DEFAULT_MAX_CREDITS_PER_DAY})."),
+    SettingSpec(field="data_dir", env="ILETIMERKEZI_DATA_DIR", flag="--data-dir",
+                help="Directory of the send ledger (default: the user data dir for iletimerkezi-mcp; "
+                     "unlike the cache dir, not safe to delete casually)."),
+    SettingSpec(field="ledger_days", env="ILETIMERKEZI_LEDGER_DAYS", flag="--ledger-days",
+                help=f"Days the ledger keeps a row (default {DEFAULT_LEDGER_DAYS})."),
     SettingSpec(field="sandbox", env="ILETIMERKEZI_SANDBOX", flag="--sandbox", is_bool=True,
                 help="Serve every tool against the built-in sandbox: no account, no cost, no real SMS."),
     SettingSpec(field="sandbox_state", env="ILETIMERKEZI_SANDBOX_STATE", flag="--sandbox-state",
@@ -106,6 +126,11 @@ class Settings(BaseModel):
     confirm_above: int = Field(default=DEFAULT_CONFIRM_ABOVE, ge=0)
     max_recipients: int = Field(default=DEFAULT_MAX_RECIPIENTS, ge=1)
     max_credits_per_call: int = Field(default=DEFAULT_MAX_CREDITS_PER_CALL, ge=1)
+    budget_hour: int = Field(default=DEFAULT_BUDGET_HOUR, ge=0)
+    budget_day: int = Field(default=DEFAULT_BUDGET_DAY, ge=0)
+    max_credits_per_day: int = Field(default=DEFAULT_MAX_CREDITS_PER_DAY, ge=1)
+    data_dir: Path | None = None
+    ledger_days: int = Field(default=DEFAULT_LEDGER_DAYS, ge=1, le=3650)
     sandbox: bool = False
     sandbox_state: str | None = None
     timeout: float = Field(default=30.0, gt=0)
@@ -168,6 +193,16 @@ class Settings(BaseModel):
 
         return Path(user_cache_dir("iletimerkezi-mcp", appauthor=False))
 
+    def resolved_data_dir(self) -> Path:
+        if self.data_dir is not None:
+            return self.data_dir
+        from platformdirs import user_data_dir
+
+        return Path(user_data_dir("iletimerkezi-mcp", appauthor=False))
+
+    def ledger_path(self) -> Path:
+        return self.resolved_data_dir() / "ledger.sqlite3"
+
     def sandbox_state_path(self) -> Path | None:
         """Where the in-process sandbox keeps its account; None means in memory only."""
         if self.sandbox_state is None:
@@ -199,7 +234,7 @@ def load_settings(env: Mapping[str, str] | None = None, overrides: Mapping[str, 
         if value is not None:
             values[key] = value
     # An empty string in a config's env block means "not set", not "empty path".
-    for key in ("cache_dir", "fallback_manifest", "overlay"):
+    for key in ("cache_dir", "data_dir", "fallback_manifest", "overlay"):
         if values.get(key) == "":
             values.pop(key)
     try:

@@ -19,6 +19,7 @@ from iletimerkezi_mcp.contracts import (
     refusal,
     unknown,
 )
+from iletimerkezi_mcp.contracts.base import never
 from iletimerkezi_mcp.settings import Settings, SettingsError, load_settings
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "iletimerkezi_mcp"
@@ -29,10 +30,10 @@ NAMES = set(BY_NAME)
 
 # --------------------------------------------------------------------------- the facts themselves
 
-def test_the_registry_holds_the_twelve_api_tools_and_the_preview() -> None:
-    assert NAMES == SEVEN_READS | WRITES | {"preview_sms"}
+def test_the_registry_holds_the_twelve_api_tools_and_the_local_ones() -> None:
+    assert NAMES == SEVEN_READS | WRITES | {"preview_sms", "get_send_history"}
     assert len(ALL) == len(NAMES)  # one contract per name
-    assert [c.name for c in LOCAL] == ["preview_sms"]
+    assert [c.name for c in LOCAL] == ["preview_sms", "get_send_history"]
     assert set(BY_PATH) == {c.path for c in ALL if c.path}
     assert len(BY_PATH) == 12  # no two contracts claim one path
 
@@ -47,7 +48,7 @@ def test_reads_are_read_only_idempotent_retryable_and_never_confirmed(name: str)
 
 
 @pytest.mark.parametrize(
-    ("name", "destructive", "idempotent", "confirms"),
+    ("name", "destructive", "idempotent", "own_rule"),
     [
         ("send_sms", True, False, True),
         ("cancel_order", True, False, True),
@@ -57,12 +58,13 @@ def test_reads_are_read_only_idempotent_retryable_and_never_confirmed(name: str)
     ],
 )
 def test_writes_are_classified_never_retried_and_explain_an_unclear_failure(
-        name: str, destructive: bool, idempotent: bool, confirms: bool) -> None:
+        name: str, destructive: bool, idempotent: bool, own_rule: bool) -> None:
     c = BY_NAME[name]
     assert c.read_only is False
     assert (c.destructive, c.idempotent, c.open_world) == (destructive, idempotent, True)
     assert c.retry is False  # a write is never repeated automatically
-    assert c.asks_confirmation is confirms
+    assert c.asks_confirmation  # every write can be stopped: by its own rule or the ledger's (budgets)
+    assert (c.confirm is not never) is own_rule
     assert c.risk is not None and "MAY HAVE" in c.risk.effect_en
     assert "Never retried automatically." in c.note
 
@@ -152,9 +154,9 @@ def test_read_only_beats_the_allow_list_and_dry_run() -> None:
     assert _offered(settings) == SEVEN_READS
 
 
-def test_allow_list_offers_named_tools_plus_preview_with_send() -> None:
+def test_allow_list_offers_named_tools_plus_preview_and_history_with_send() -> None:
     settings = load_settings({"ILETIMERKEZI_TOOLS": "get_balance, send_sms"})
-    assert _offered(settings) == {"get_balance", "send_sms", "preview_sms"}
+    assert _offered(settings) == {"get_balance", "send_sms", "preview_sms", "get_send_history"}
 
 
 def test_allow_list_without_send_does_not_bring_the_preview() -> None:

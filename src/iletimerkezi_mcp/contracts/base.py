@@ -16,6 +16,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from iletimerkezi_mcp.errors import Meaning, WriteRisk
+from iletimerkezi_mcp.ledger import Ledger
 from iletimerkezi_mcp.results.coerce import ShapeContext
 from iletimerkezi_mcp.results.schemas import output_schema_with
 from iletimerkezi_mcp.safety import PreparedCall
@@ -29,8 +30,8 @@ Summary = Callable[[dict[str, Any], dict[str, Any]], str]
 Prepare = Callable[[dict[str, Any], Settings], PreparedCall]
 # (prepared call, settings) -> why the person must confirm, or None when they need not.
 ConfirmRule = Callable[[PreparedCall, Settings], "str | None"]
-# (arguments) -> (structuredContent, summary) for tools that run locally, without the API.
-LocalRun = Callable[[dict[str, Any]], "tuple[dict[str, Any], str]"]
+# (arguments, the ledger) -> (structuredContent, summary) for tools that run locally, without the API.
+LocalRun = Callable[[dict[str, Any], Ledger], "tuple[dict[str, Any], str]"]
 
 _ARGUMENTS_SHOWN = 600  # characters of a payload shown to the person when asking
 
@@ -98,8 +99,9 @@ class ToolContract:
 
     @property
     def asks_confirmation(self) -> bool:
-        """Whether a call can stop for confirmation (so the token argument is offered)."""
-        return self.confirm is not never
+        """Whether a call can stop for confirmation (so the token argument is offered): every write
+        can, by its own rule or the ledger's (budgets, a repeated send, an unusable ledger)."""
+        return not self.read_only
 
     @property
     def kind(self) -> str:

@@ -73,7 +73,8 @@ def _prepare_number(tool: str, action: str) -> Prepare:
         except InvalidNumber as exc:
             raise Refusal(tool, [f"blacklist.number: {raw!r} refused: {exc.reason}"]) from None
         arguments["blacklist"]["number"] = number
-        return PreparedCall(arguments=arguments, parts={"number": number}, lines=[f"{action} +{number}"])
+        return PreparedCall(arguments=arguments, parts={"number": number}, lines=[f"{action} +{number}"],
+                            numbers=[number])
 
     return prepare
 

@@ -46,8 +46,9 @@ def _prepare_register(arguments: dict[str, Any], settings: Settings) -> Prepared
         more = f" and {len(revoked) - _SHOWN:,} more" if len(revoked) > _SHOWN else ""
         lines.append(f"RET for: {shown}{more}")
     canonical = sorted(json.dumps(r, sort_keys=True, ensure_ascii=False) for r in records)
+    phones = [str(r["recipient"]).lstrip("+") for r in records if str(r.get("recipient", "")).startswith("+")]
     return PreparedCall(arguments=arguments, parts={"brand code": str(consent.get("brandCode")), "records": canonical},
-                        lines=lines)
+                        lines=lines, numbers=phones)
 
 
 def _confirm_register(prepared: PreparedCall, settings: Settings) -> str | None:

@@ -1,10 +1,14 @@
-"""Tools that run here, without the API: preview_sms."""
+"""Tools that run here, without the API: preview_sms and get_send_history."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from iletimerkezi_mcp.results.schemas import STRING_ITEMS, arr, preview_properties, prop
+from iletimerkezi_mcp import history
+from iletimerkezi_mcp.ledger import Ledger
+from iletimerkezi_mcp.results.schemas import STRING_ITEMS, arr, obj, preview_properties, prop
+from iletimerkezi_mcp.safety import Refusal
 from iletimerkezi_mcp.sms import preview_sms
 
 from .base import ToolContract
@@ -23,7 +27,7 @@ _SCHEMA: dict[str, Any] = {
 }
 
 
-def _run_preview(arguments: dict[str, Any]) -> tuple[dict[str, Any], str]:
+def _run_preview(arguments: dict[str, Any], ledger: Ledger) -> tuple[dict[str, Any], str]:
     preview = preview_sms(arguments["text"], arguments.get("recipients"))
     summary = (f"{preview.encoding}, {preview.characters} characters → {preview.parts} part(s); "
                f"{preview.recipient_count} recipient(s) → {preview.credits} credit(s).")
@@ -58,4 +62,71 @@ PREVIEW_SMS = ToolContract(
     },
 )
 
-CONTRACTS = (PREVIEW_SMS,)
+_HISTORY_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "since": {"type": "string", "description": "How far back: a span like 30m, 24h (default), 7d, or a date "
+                                                   "like 2026-11-28 (Istanbul time)."},
+        "tool": {"type": "string", "description": "Only this tool, e.g. send_sms."},
+        "outcome": {"type": "string", "enum": ["sent", "refused", "failed", "unknown", "pending", "dry-run"],
+                    "description": "Only this outcome; unknown means it may have gone out."},
+        "page": {"type": "integer", "minimum": 1, "description": f"Page of {history.PAGE_SIZE} rows, newest first."},
+    },
+}
+
+
+def _run_history(arguments: dict[str, Any], ledger: Ledger) -> tuple[dict[str, Any], str]:
+    now = time.time()
+    try:
+        since = history.parse_since(arguments.get("since", "24h"), now)
+    except history.SinceError as exc:
+        raise Refusal("get_send_history", [str(exc)]) from None
+    page = int(arguments.get("page", 1))
+    rows, total = ledger.history(since=since, tool=arguments.get("tool"), outcome=arguments.get("outcome"),
+                                 limit=history.PAGE_SIZE, offset=(page - 1) * history.PAGE_SIZE)
+    pages = history.pages_for(total)
+    structured: dict[str, Any] = {"writes": [history.row_json(r) for r in rows], "total": total, "page": page,
+                                  "pages": pages}
+    summary = history.page_summary(rows, total, page, pages)
+    if ledger.problem:
+        structured["notice"] = f"The send ledger is unavailable ({ledger.problem}); nothing is recorded."
+        summary = structured["notice"]
+    elif page < pages:
+        structured["notice"] = f"Pass page={page + 1} for older writes."
+    return structured, summary
+
+
+GET_SEND_HISTORY = ToolContract(
+    name="get_send_history",
+    path=None,
+    read_only=True, destructive=False, idempotent=True, open_world=False,
+    local=_run_history,
+    offered_with="send_sms",  # so a model can check what it already did before doing it again
+    input_schema=_HISTORY_SCHEMA,
+    title="What this server already sent",
+    description=(
+        "The local ledger of writes made through this server (every process on this machine shares it): "
+        "time (Istanbul), tool, recipients, credits, outcome (sent, refused, unknown = may have gone out), "
+        "order id and how it was confirmed. Check it before repeating a send, especially after a timeout. "
+        "No API call, no cost."),
+    output={
+        "writes": arr("Writes, newest first.", obj("One write.", {
+            "id": prop("integer", "Ledger row."),
+            "at": prop("string", "When, YYYY-MM-DD HH:MM:SS Istanbul time."),
+            "tool": prop("string", "The tool."),
+            "outcome": prop("string", "sent, refused, failed, unknown (may have gone out), pending or dry-run."),
+            "recipients": prop("integer", "Recipients."),
+            "credits": prop("integer", "Estimated credits."),
+            "confirmation": prop("string", "not-needed, elicitation or token."),
+            "order_id": prop("string", "Order id, when one came back."),
+            "code": prop("integer", "The provider's code when it refused."),
+            "numbers": arr("A few recipients, masked.", STRING_ITEMS),
+            "text": prop("string", "The text (cut at 160 characters)."),
+        })),
+        "total": prop("integer", "Writes matching the filters."),
+        "page": prop("integer", "This page."),
+        "pages": prop("integer", "Pages in total."),
+    },
+)
+
+CONTRACTS = (PREVIEW_SMS, GET_SEND_HISTORY)

@@ -104,8 +104,10 @@ def _prepare_send(arguments: dict[str, Any], settings: Settings) -> PreparedCall
         "text": [m["text"] for m in messages],
         "recipients": [sorted(m["receipents"]["number"]) for m in messages],
     }
+    numbers = list(dict.fromkeys(n for m in messages for n in m["receipents"]["number"]))
     return PreparedCall(arguments=arguments, parts=parts, lines=_send_lines(order, messages, previews),
-                        previews=previews, recipients=recipients, credits=credits, notes=notes)
+                        previews=previews, recipients=recipients, credits=credits, notes=notes,
+                        numbers=numbers, text="\n---\n".join(m["text"] for m in messages))
 
 
 def _send_lines(order: dict[str, Any], messages: list[dict[str, Any]], previews: list[SmsPreview]) -> list[str]:
@@ -184,8 +186,10 @@ SEND_SMS = ToolContract(
         "Tekrar göndermeden önce get_reports ile bugünü kontrol edin; 10 dakika içinde aynı gönderim 451 alır."),
     note=("Safety: numbers are normalised to 905XXXXXXXXX and de-duplicated; invalid numbers, an unusable sender "
           "and missing İYS settings are refused before anything is sent. Every result includes an SMS preview "
-          "(encoding, parts, credits). A send costing more than {confirm_above} credits waits for the person's "
-          f"confirmation ({CONFIRM_HOW}). {NEVER_RETRIED} Use preview_sms to check cost first."),
+          "(encoding, parts, credits). A send waits for the person's confirmation "
+          f"({CONFIRM_HOW}) when it costs more than {{confirm_above}} credits, takes the last hour's or day's "
+          "spending past its budget, or repeats a send from the last 24 hours. "
+          f"{NEVER_RETRIED} Use preview_sms to check cost, get_send_history to see what already went out."),
     adjust_schema=_accept_any_schedule,
 )
 

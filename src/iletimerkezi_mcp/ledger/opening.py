@@ -1,0 +1,82 @@
+"""`open_ledger`: a working ledger, or one that says why not and confirms every write.
+
+A file that is not a database, or fails `quick_check`, is never emptied: it is moved aside to
+`<name>.corrupt-<UTC timestamp>` (with its -wal and -shm) and a fresh ledger starts, with a
+warning. Anything else that keeps the file from working (a read-only folder, a directory or FIFO
+in its place, a full disk, a newer schema) gives an `UnavailableLedger` naming the problem.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import stat
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+
+from iletimerkezi_mcp.localfiles import exclusive_lock
+
+from .base import Ledger
+from .schema import LedgerOpenError, describe
+from .sqlite import SqliteLedger
+from .unavailable import UnavailableLedger
+
+log = logging.getLogger(__name__)
+
+LEDGER_FILE = "ledger.sqlite3"
+
+
+def open_ledger(path: Path, retention_days: int = 90, *, clock: Callable[[], float] = time.time) -> Ledger:
+    """The ledger at `path`; never raises."""
+    path = Path(path)
+    try:
+        return SqliteLedger(path, retention_days=retention_days, clock=clock)
+    except LedgerOpenError as exc:
+        if not exc.corrupt:
+            return _unavailable(path, str(exc))
+        first = exc
+    except Exception as exc:  # whatever it is, the server must still start
+        return _unavailable(path, f"{path} cannot be opened ({describe(exc)})")
+    try:
+        # One process moves the file aside; one that waited here then finds the fresh file fine.
+        with exclusive_lock(path.with_name(path.name + ".lock")):
+            try:
+                return SqliteLedger(path, retention_days=retention_days, clock=clock)
+            except LedgerOpenError as exc:
+                if not exc.corrupt:
+                    raise
+            aside = move_aside(path)
+            log.warning("send ledger: %s; moved it aside to %s and starting a fresh ledger", first, aside)
+            return SqliteLedger(path, retention_days=retention_days, clock=clock)
+    except LedgerOpenError as exc:
+        return _unavailable(path, str(exc))
+    except Exception as exc:
+        return _unavailable(path, f"{path} is damaged and cannot be moved aside ({describe(exc)})")
+
+
+def move_aside(path: Path) -> Path:
+    """Rename a damaged ledger (and its -wal/-shm) to `<name>.corrupt-<UTC timestamp>`; raises OSError."""
+    if not stat.S_ISREG(os.lstat(path).st_mode):
+        raise OSError(f"{path} is not a regular file")
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    count = 1
+    while os.path.lexists(target):
+        count += 1
+        target = path.with_name(f"{path.name}.corrupt-{stamp}-{count}")
+    os.rename(path, target)
+    for suffix in ("-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        if os.path.lexists(side):
+            os.rename(side, target.with_name(target.name + suffix))
+    return target
+
+
+def _unavailable(path: Path, problem: str) -> UnavailableLedger:
+    log.warning("send ledger unavailable: %s; every write will be confirmed", problem)
+    return UnavailableLedger(problem, str(path))
+
+
+__all__ = ["LEDGER_FILE", "move_aside", "open_ledger"]
