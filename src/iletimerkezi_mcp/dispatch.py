@@ -144,9 +144,13 @@ async def _write(state: AppState, spec: ToolSpec, prepared: PreparedCall, token:
     except BaseException:  # cancelled or broken mid-flight: it may have gone out
         ledger.settle(reservation.row_id, "unknown")
         raise
-    result, order_id = _finish(state, spec, prepared, outcome)
-    ledger.settle(reservation.row_id, _settled(outcome), code=outcome.code if outcome.kind == "api_error" else None,
-                  order_id=order_id)
+    code = outcome.code if outcome.kind == "api_error" else None
+    try:
+        result, order_id = _finish(state, spec, prepared, outcome)
+    except BaseException:  # the answer is known even if shaping it failed: never leave the row pending
+        ledger.settle(reservation.row_id, _settled(outcome), code=code)
+        raise
+    ledger.settle(reservation.row_id, _settled(outcome), code=code, order_id=order_id)
     return result
 
 
