@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import weakref
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from pydantic import SecretStr
@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 # What a confirmation token is bound to in sandbox mode: the sandbox listens on a new port each
 # start, and a token must survive a restart there, yet never confirm a real send.
 SANDBOX_BINDING = "sandbox"
+T = TypeVar("T")
 
 
 class StateClosed(RuntimeError):
@@ -104,21 +105,15 @@ class AppState:
     @property
     def origin(self) -> str:
         """Where requests and credentials go: the explicit base URL, the sandbox, or the provider."""
-        if self._origin is None:
-            raise StateClosed("the server state is not open; use `async with`")
-        return self._origin
+        return _opened(self._origin)
 
     @property
     def ledger(self) -> Ledger:
-        if self._ledger is None:
-            raise StateClosed("the server state is not open; use `async with`")
-        return self._ledger
+        return _opened(self._ledger)
 
     @property
     def confirmations(self) -> ConfirmationBook:
-        if self._book is None:
-            raise StateClosed("the server state is not open; use `async with`")
-        return self._book
+        return _opened(self._book)
 
     @property
     def binding(self) -> str:
@@ -127,9 +122,7 @@ class AppState:
 
     @property
     def client(self) -> ApiClient:
-        if self._client is None:
-            raise StateClosed("the server state is not open; use `async with`")
-        return self._client
+        return _opened(self._client)
 
     @property
     def in_sandbox(self) -> bool:
@@ -147,6 +140,12 @@ class AppState:
         if self.settings.api_key is None or self.settings.api_hash is None:
             return None
         return Credentials(key=self.settings.api_key, hash=self.settings.api_hash)
+
+
+def _opened(value: T | None) -> T:
+    if value is None:
+        raise StateClosed("the server state is not open; use `async with`")
+    return value
 
 
 def build_state(settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> AppState:

@@ -43,7 +43,8 @@ class LocalFileError(Exception):
     """A local file exists but cannot be used; str() is the problem in plain words (no path)."""
 
 
-def _kind(mode: int) -> str:
+def kind_of(mode: int) -> str:
+    """What a non-regular file is, in words (for messages)."""
     if stat.S_ISDIR(mode):
         return "a directory"
     if stat.S_ISFIFO(mode):
@@ -77,7 +78,7 @@ def load_bytes(path: Path, *, limit: int) -> bytes | None:
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise LocalFileError(f"is {_kind(info.st_mode)}, not a file")
+            raise LocalFileError(f"is {kind_of(info.st_mode)}, not a file")
         if info.st_size > limit:
             raise LocalFileError(f"is too large ({info.st_size} bytes; the limit is {limit})")
         chunks: list[bytes] = []

@@ -17,6 +17,8 @@ import sqlite3
 import stat
 from pathlib import Path
 
+from iletimerkezi_mcp.localfiles import kind_of
+
 from .base import MASKED_SHOWN, HistoryRow
 
 BUSY_TIMEOUT = 10.0  # seconds another process may hold the write lock before we give up
@@ -87,16 +89,6 @@ def is_corrupt(exc: BaseException) -> bool:
     return "not a database" in text or "malformed" in text
 
 
-def _kind(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "a directory"
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file"
-
-
 def _prepare_file(path: Path) -> None:
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -117,7 +109,7 @@ def _prepare_file(path: Path) -> None:
     except OSError as exc:
         raise LedgerOpenError(f"{path} cannot be examined ({describe(exc)})") from None
     if not stat.S_ISREG(info.st_mode):
-        raise LedgerOpenError(f"{path} is {_kind(info.st_mode)}, not a database file")
+        raise LedgerOpenError(f"{path} is {kind_of(info.st_mode)}, not a database file")
     if info.st_size:
         try:
             with open(path, "rb") as handle:
