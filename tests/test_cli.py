@@ -80,7 +80,8 @@ def check_preview_report(stdout: str) -> None:
     summary, _, body = stdout.partition("\n\n")
     assert "2 recipient(s) → 2 credit(s)" in summary
     preview = json.loads(body)
-    assert preview["recipients"]["valid"] == ["905321112233", "905421112233"]
+    assert preview["recipients"] == {"valid": 2, "duplicates": 1, "invalid": 0,
+                                     "duplicate_examples": ["+905321112233"]}
     assert preview["credits"] == 2
 
 

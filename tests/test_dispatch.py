@@ -64,7 +64,7 @@ async def test_a_successful_send_carries_the_preview(tmp_path, sandbox):
     result = await call(settings_for(tmp_path, sandbox), "send_sms", send())
     assert result.is_error is False
     assert result.structured_content["preview"]["credits"] == 2
-    assert result.structured_content["preview"]["recipients"]["valid"] == ["905321112233", "905331112233"]
+    assert result.structured_content["preview"]["recipients"] == {"valid": 2, "duplicates": 0, "invalid": 0}
 
 
 # --------------------------------------------------------------------------- strict inputs and local checks
@@ -238,7 +238,7 @@ async def test_a_new_name_on_the_send_path_gets_the_send_rules(tmp_path, sandbox
         pending = await session.call_tool("send_bulk", send())
     assert refused.is_error is True and refused.content[0].text.startswith("send_bulk: nothing was sent.")
     assert "CONFIRMATION NEEDED" in pending.content[0].text
-    assert pending.structured_content["preview"]["recipients"]["valid"] == ["905321112233", "905331112233"]
+    assert pending.structured_content["preview"]["recipients"] == {"valid": 2, "duplicates": 0, "invalid": 0}
     assert sandbox.requests == []
 
 

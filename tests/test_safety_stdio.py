@@ -276,9 +276,10 @@ async def test_preview_credits_are_parts_times_unique_recipients(main: ClientSes
     p = ok(await call(main, "preview_sms", {"text": "a" * 156,
                                             "recipients": [*THREE, "05320000001", "0212 000 00 00"]}))
     assert (p["parts"], p["recipient_count"], p["credits_per_recipient"], p["credits"]) == (2, 3, 2, 6)
-    assert p["recipients"]["valid"] == ["905320000001", "905320000002", "905320000003"]
-    assert p["recipients"]["duplicates"] == ["05320000001"]
-    assert [bad["raw"] for bad in p["recipients"]["invalid"]] == ["0212 000 00 00"]
+    assert p["recipients"] == {"valid": 3, "duplicates": 1, "invalid": 1, "duplicate_examples": ["05320000001"],
+                               "invalid_examples": [{"raw": "0212 000 00 00", "reason": p["recipients"][
+                                   "invalid_examples"][0]["reason"]}]}
+    assert "must start with 5" in p["recipients"]["invalid_examples"][0]["reason"]
 
 
 async def test_a_send_result_carries_the_same_preview(main: ClientSession, clean_fake: SandboxServer) -> None:

@@ -50,7 +50,7 @@ def ok_result(state: AppState, contract: ToolContract, structured: dict[str, Any
     if problems:  # our own bug, but the client would reject it: degrade to plain text
         log.error("%s: structured result does not match its schema: %s", contract.name, problems[:3])
         return types.CallToolResult(content=[types.TextContent(type="text", text=summary)], is_error=False)
-    body = json.dumps(structured, ensure_ascii=False, indent=1)
+    body = json.dumps(structured, ensure_ascii=False, separators=(",", ":"))  # compact: it is for a model
     return types.CallToolResult(
         content=[types.TextContent(type="text", text=f"{summary}\n\n{body}")],
         structured_content=structured,

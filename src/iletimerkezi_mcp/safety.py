@@ -7,6 +7,7 @@ raises `Refusal` listing every problem in plain words, before any HTTP request.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -14,6 +15,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from iletimerkezi_mcp.sms import SmsPreview
 
 MAX_PROBLEMS_SHOWN = 50
+_LINE = 400  # characters of one problem line
+_QUOTED = re.compile(r"'([^'\n]{60,})'")  # a long value echoed from the input
+
+
+def _bounded(problem: str) -> str:
+    """One problem line that never echoes a huge input: long quoted values are cut, then the line."""
+    problem = _QUOTED.sub(lambda m: f"'{m.group(1)[:40]}…' ({len(m.group(1)):,} characters)", problem)
+    return problem if len(problem) <= _LINE else problem[: _LINE - 1] + "…"
 
 
 class Refusal(ValueError):
@@ -44,10 +53,10 @@ class PreparedCall(BaseModel):
     def preview_summary(self) -> dict[str, Any] | None:
         if not self.previews:
             return None
-        first = self.previews[0].model_dump(mode="json")
+        first = self.previews[0].for_result()
         if len(self.previews) == 1:
             return first
-        return {"messages": [p.model_dump(mode="json") for p in self.previews],
+        return {"messages": [p.for_result() for p in self.previews],
                 "recipient_count": self.recipients, "credits": self.credits}
 
     def preview_line(self) -> str:
@@ -58,9 +67,9 @@ class PreparedCall(BaseModel):
 
 
 def refusal_text(tool: str, problems: list[str]) -> str:
-    shown = problems[:MAX_PROBLEMS_SHOWN]
+    shown = [_bounded(p) for p in problems[:MAX_PROBLEMS_SHOWN]]
     if len(problems) > len(shown):
-        shown.append(f"… and {len(problems) - len(shown)} more")
+        shown.append(f"… and {len(problems) - len(shown):,} more")
     lines = "\n".join(f"- {p}" for p in shown)
     return (f"{tool}: nothing was sent. Fix the following and call again:\n{lines}\n"
             f"Hiçbir şey gönderilmedi. Yukarıdaki sorunları düzeltip tekrar deneyin.")

@@ -33,7 +33,7 @@ def _run_preview(arguments: dict[str, Any], ledger: Ledger) -> tuple[dict[str, A
                f"{preview.recipient_count} recipient(s) → {preview.credits} credit(s).")
     if preview.warnings:
         summary += "\n" + "\n".join(f"Warning: {w}" for w in preview.warnings)
-    return preview.model_dump(mode="json"), summary
+    return preview.for_result(), summary
 
 
 PREVIEW_SMS = ToolContract(

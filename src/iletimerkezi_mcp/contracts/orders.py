@@ -19,6 +19,7 @@ from iletimerkezi_mcp.rules.reports import check_report_window
 from iletimerkezi_mcp.safety import PreparedCall, Refusal
 from iletimerkezi_mcp.settings import Settings
 from iletimerkezi_mcp.sms import (
+    EXAMPLES,
     MAX_RECIPIENTS_PER_REQUEST,
     ScheduleError,
     SmsPreview,
@@ -70,7 +71,9 @@ def _prepare_send(arguments: dict[str, Any], settings: Settings) -> PreparedCall
         for bad in check.invalid:
             problems.append(f"{where}.receipents.number: {bad.raw!r} refused: {bad.reason}")
         if check.duplicates:
-            notes.append(f"Dropped duplicate numbers: {', '.join(check.duplicates)}")
+            shown = ", ".join(check.duplicates[:EXAMPLES])
+            more = f" and {len(check.duplicates) - EXAMPLES:,} more" if len(check.duplicates) > EXAMPLES else ""
+            notes.append(f"Dropped duplicate numbers: {shown}{more}")
         message["receipents"]["number"] = check.valid
         # Send exactly what was counted: NFC (an NFD 'ş' would force UCS-2) and LF line ends.
         message["text"] = normalise_text(message["text"])

@@ -22,12 +22,13 @@ from .phones import (
     check_recipients,
     normalise_number,
 )
-from .preview import MAX_RECIPIENTS_PER_REQUEST, AsciiSuggestion, SmsPreview, ascii_fold, preview_sms
+from .preview import EXAMPLES, MAX_RECIPIENTS_PER_REQUEST, AsciiSuggestion, SmsPreview, ascii_fold, preview_sms
 from .schedule import ISTANBUL, Schedule, ScheduleError, parse_send_datetime
 from .sender import MAX_SENDER_LENGTH, TURKISH_LETTERS, check_sender
 
 __all__ = [
     "API_MAX_PARTS",
+    "EXAMPLES",
     "ISTANBUL",
     "MAX_RECIPIENTS_PER_REQUEST",
     "MAX_SENDER_LENGTH",

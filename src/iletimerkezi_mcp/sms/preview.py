@@ -8,6 +8,7 @@ choice is written into ``notes`` so the caller can see it.
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -24,7 +25,8 @@ from .encoding import (
 )
 from .phones import RecipientCheck, check_recipients
 
-__all__ = ["AsciiSuggestion", "SmsPreview", "ascii_fold", "preview_sms", "MAX_RECIPIENTS_PER_REQUEST"]
+__all__ = ["EXAMPLES", "AsciiSuggestion", "SmsPreview", "ascii_fold", "preview_sms", "MAX_RECIPIENTS_PER_REQUEST",
+           "recipients_summary"]
 
 # The provider's per-request recipient limit: https://www.iletimerkezi.com/en/docs/api/send-sms
 MAX_RECIPIENTS_PER_REQUEST = 50_000
@@ -50,6 +52,25 @@ class AsciiSuggestion(BaseModel):
     replaced_characters: list[str]
 
 
+EXAMPLES = 10  # dropped numbers shown in a result; the rest are counted
+_RAW_SHOWN = 40
+
+
+def _shown(raw: str) -> str:
+    return raw if len(raw) <= _RAW_SHOWN else raw[: _RAW_SHOWN - 1] + "…"
+
+
+def recipients_summary(check: RecipientCheck) -> dict[str, Any]:
+    """Counts, and at most ten examples of what was dropped and why: a result never echoes a list."""
+    out: dict[str, Any] = {"valid": len(check.valid), "duplicates": len(check.duplicates),
+                           "invalid": len(check.invalid)}
+    if check.duplicates:
+        out["duplicate_examples"] = [_shown(raw) for raw in check.duplicates[:EXAMPLES]]
+    if check.invalid:
+        out["invalid_examples"] = [{"raw": _shown(bad.raw), "reason": bad.reason} for bad in check.invalid[:EXAMPLES]]
+    return out
+
+
 class SmsPreview(BaseModel):
     encoding: Encoding
     characters: int = Field(description="Length of the (NFC, LF-normalised) text in code points, suffix excluded.")
@@ -72,6 +93,12 @@ class SmsPreview(BaseModel):
     credits: int
     notes: list[str]
     ascii_suggestion: AsciiSuggestion | None = None
+
+    def for_result(self) -> dict[str, Any]:
+        """The preview as a tool result shows it: bounded whatever the number of recipients."""
+        data = self.model_dump(mode="json", exclude={"recipients"})
+        data["recipients"] = recipients_summary(self.recipients)
+        return data
 
 
 def ascii_fold(text: str) -> str:
