@@ -470,3 +470,16 @@ async def test_sandbox_html_502_is_an_http_error(any_sandbox: SandboxServer) -> 
     any_sandbox.faults.html_502("send-sms")
     out = await run(any_sandbox, SEND, SEND_ARGS, retry=False)
     assert out.kind == "http_error" and out.http_status == 502 and "502 Bad Gateway" in out.body_excerpt
+
+
+@pytest.mark.anyio
+async def test_a_runaway_answer_stops_being_read_and_is_not_success(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(executor, "MAX_RESPONSE_BYTES", 1000)
+    huge = body(200, "İşlem başarılı", balance={"amount": 1.0, "sms": 4, "padding": "x" * 5000})
+    rec = Recorder(httpx.Response(200, content=huge))
+    client = rec.client()
+    out = await execute(client, "/v1/get-balance/json", {}, CREDS, retry=False)
+    await client.aclose()
+    assert out.kind == "protocol_error" and out.response is None
+    assert "larger than" in out.detail and "reading stopped" in out.detail
+    assert out.body_excerpt == ""  # nothing of it is kept

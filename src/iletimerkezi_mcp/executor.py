@@ -25,6 +25,8 @@ MAX_ATTEMPTS = 3
 BACKOFF_BASE = 0.5
 RETRY_BUDGET = 40.0  # seconds; keeps retries inside a typical MCP client's 60 s call deadline
 MASK = "***"
+# The largest real answers (1,000-row report pages) are tens of KB; far past that is not the API.
+MAX_RESPONSE_BYTES = 8_000_000
 
 
 class Credentials(BaseModel):
@@ -87,8 +89,15 @@ class ApiClient:
     def url_for(self, path: str) -> str:
         return self.base_url + path
 
-    async def post(self, path: str, body: bytes) -> httpx.Response:
-        return await self._client.post(self.url_for(path), content=body)
+    async def post(self, path: str, body: bytes) -> tuple[int, bytes | None]:
+        """(HTTP status, body); the body is None when it grew past MAX_RESPONSE_BYTES (reading stopped)."""
+        async with self._client.stream("POST", self.url_for(path), content=body) as response:
+            received = bytearray()
+            async for chunk in response.aiter_bytes():
+                received += chunk
+                if len(received) > MAX_RESPONSE_BYTES:
+                    return response.status_code, None
+            return response.status_code, bytes(received)
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -121,14 +130,17 @@ async def execute(
 
 async def _attempt(client: ApiClient, path: str, body: bytes) -> Outcome:
     try:
-        response = await client.post(path, body)
+        status, content = await client.post(path, body)
     except httpx.TimeoutException as exc:
         return Outcome(kind="transport_error", transport="timeout", detail=type(exc).__name__)
     except httpx.ConnectError as exc:
         return Outcome(kind="transport_error", transport="connect", detail=_exc_text(exc))
     except httpx.HTTPError as exc:
         return Outcome(kind="transport_error", transport="network", detail=_exc_text(exc))
-    return classify(response.status_code, response.content)
+    if content is None:  # never hold a runaway answer in memory, nor hand it to a model
+        return Outcome(kind="protocol_error", http_status=status,
+                       detail=f"the answer was larger than {MAX_RESPONSE_BYTES:,} bytes, so reading stopped")
+    return classify(status, content)
 
 
 def classify(http_status: int, content: bytes) -> Outcome:
