@@ -271,3 +271,56 @@ async def test_a_fresh_sandbox_account_says_so_in_results(tmp_path):
     result = await call(settings, "get_balance", {})
     assert result.is_error is False
     assert "fresh" in result.structured_content["notice"] and "fresh" in result.content[0].text
+
+
+# --------------------------------------------------------------------------- what a token binds, what the ledger keeps
+
+async def test_a_field_the_contract_does_not_know_is_bound_to_the_token_as_sent(tmp_path, sandbox):
+    def add_validity(endpoints: list) -> None:
+        order = next(e for e in endpoints if e["mcp_tool"] == "send_sms")["input_schema"]["properties"]["order"]
+        order["properties"]["validity"] = {"type": "integer"}  # a field the provider might add one day
+
+    settings = settings_for(tmp_path, sandbox, ILETIMERKEZI_FALLBACK_MANIFEST=manifest_with(tmp_path, add_validity),
+                            ILETIMERKEZI_CONFIRM_ABOVE="1")
+    asked = {"order": {**send()["order"], "validity": 5}}
+    async with Client(build_server(settings), mode="legacy") as session:
+        token = (await session.call_tool("send_sms", asked)).structured_content["confirmation"]["token"]
+        changed = {"order": {**send()["order"], "validity": 99999}, "confirmation_token": token}
+        refused = await session.call_tool("send_sms", changed)
+        same = await session.call_tool("send_sms", {**asked, "confirmation_token": token})
+    assert refused.is_error is True and "the other fields changed" in refused.content[0].text
+    assert same.is_error is False
+    (sent,) = posted(sandbox, "/v1/send-sms/json")
+    assert sent.body["request"]["order"]["validity"] == 5
+
+
+@pytest.mark.parametrize(("outcome", "kept"), [
+    ({"kind": "ok"}, "sent"),
+    ({"kind": "api_error", "code": 450, "http_status": 400}, "refused"),
+    ({"kind": "api_error", "code": 503, "http_status": 503}, "unknown"),
+    ({"kind": "api_error", "code": 500, "http_status": 500}, "unknown"),  # not a code we know: not certain
+    ({"kind": "api_error", "code": 499, "http_status": 400}, "unknown"),
+    ({"kind": "api_error", "code": 200, "http_status": 500}, "unknown"),
+    ({"kind": "http_error", "http_status": 403}, "unknown"),  # no body code: the text says "not certain"
+    ({"kind": "protocol_error", "http_status": 200}, "unknown"),
+    ({"kind": "transport_error", "transport": "timeout"}, "unknown"),
+])
+def test_only_a_definite_answer_is_kept_as_sent_or_refused(outcome: dict, kept: str):
+    from iletimerkezi_mcp.dispatch import _settled
+    from iletimerkezi_mcp.executor import Outcome
+
+    assert _settled(Outcome(**outcome)) == kept
+
+
+async def test_an_internal_error_before_the_request_says_nothing_was_sent(tmp_path, sandbox, monkeypatch):
+    from iletimerkezi_mcp.contracts import orders
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise OverflowError("a date past the calendar")
+
+    monkeypatch.setattr(orders, "parse_send_datetime", broken)
+    result = await call(settings_for(tmp_path, sandbox), "send_sms", {"order": {**send()["order"],
+                                                                                "sendDateTime": "x"}})
+    text = result.content[0].text
+    assert result.is_error is True and "Nothing was sent." in text and "MAY HAVE" not in text
+    assert sandbox.requests == []

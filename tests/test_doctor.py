@@ -281,3 +281,31 @@ def test_garbage_everywhere_at_once_still_runs_to_the_end(doctor, env, tmp_path)
         assert str(path) in reported, path
     assert "accepted the credentials" in " ".join(done.lines("OK"))  # on a scratch sandbox account
     assert not list(cache.glob("sandbox-state.json.corrupt-*"))  # the doctor moved nothing aside
+
+
+@pytest.mark.parametrize(("setup", "status", "words"), [
+    ("foreign", "PROBLEM", "another program's database"),
+    ("newer", "PROBLEM", "from a newer version"),
+    ("empty", "OK", "becomes the ledger on the first write"),
+    ("ours", "OK", "writable"),
+])
+def test_the_ledger_line_says_what_the_server_will_do_with_it(doctor, api_env, tmp_path, setup, status, words):
+    import sqlite3
+
+    from iletimerkezi_mcp.ledger import open_ledger
+
+    path = tmp_path / "data" / "ledger.sqlite3"
+    path.parent.mkdir()
+    if setup == "empty":
+        path.touch()
+    elif setup == "foreign":
+        with sqlite3.connect(path) as db:
+            db.execute("CREATE TABLE notes (x)")
+    else:
+        open_ledger(path).close()
+        if setup == "newer":
+            with sqlite3.connect(path) as db:
+                db.execute("PRAGMA user_version = 99")
+    done = doctor({**api_env, "ILETIMERKEZI_DATA_DIR": str(path.parent)})
+    (line,) = [line for line in done.lines(status) if "send ledger" in line]
+    assert words in line, line

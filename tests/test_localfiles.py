@@ -20,9 +20,8 @@ from iletimerkezi_mcp.localfiles import (
     exclusive_lock,
     load_json,
     load_text,
-    read_json_file,
-    read_text_file,
     replace_file,
+    warn_unusable,
     write_atomic,
 )
 
@@ -35,6 +34,23 @@ TEXT_OK = {"truncated-json", "empty", "null", "list", "wrong-types", "overflowin
            "deep-nesting", "lone-surrogate"}
 # Valid JSON of a surprising shape: the JSON layer accepts it, the caller must check the shape.
 JSON_OK = {"list", "wrong-types"}
+
+
+# How every caller uses the loaders: a problem is one warning line and None.
+def read_text_file(path: Path, *, limit: int, what: str, consequence: str = "ignoring it") -> str | None:
+    try:
+        return load_text(path, limit=limit)
+    except LocalFileError as exc:
+        warn_unusable(what, path, str(exc), consequence)
+        return None
+
+
+def read_json_file(path: Path, *, limit: int, what: str, consequence: str = "ignoring it") -> object | None:
+    try:
+        return load_json(path, limit=limit)
+    except LocalFileError as exc:
+        warn_unusable(what, path, str(exc), consequence)
+        return None
 
 
 def warnings_about(caplog: pytest.LogCaptureFixture, path: Path) -> list[str]:

@@ -36,19 +36,19 @@ from iletimerkezi_mcp.settings import Settings, load_settings
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(60)]
 
-NEW_DESCRIPTION = "Account balance (revised summary from the live manifest)."
+NEW_DESCRIPTION = "Account balance (revised description from the live manifest)."
 
 
 # --- helpers ---------------------------------------------------------------------------------
 
 
 def changed_manifest() -> dict[str, Any]:
-    """get_balance gains a property and a new summary; get_inbox is withdrawn."""
+    """get_balance gains a property and a new description; get_inbox is withdrawn."""
     document = bundled_manifest()
     balance = endpoint(document, "get_balance")
     balance["input_schema"].setdefault("properties", {})["currency"] = {
         "type": "string", "description": "Currency to report the balance in."}
-    balance["summary"] = {"en": NEW_DESCRIPTION, "tr": NEW_DESCRIPTION}
+    balance["description"] = {"en": NEW_DESCRIPTION, "tr": NEW_DESCRIPTION}
     document["endpoints"] = [ep for ep in document["endpoints"] if ep.get("mcp_tool") != "get_inbox"]
     document["generated_at"] = "2027-02-02T00:00:00.000Z"
     return document

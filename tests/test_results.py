@@ -73,14 +73,35 @@ def lint(node: Any, path: str = "$") -> list[str]:
     return out
 
 
+API = {"status", "sandbox", "notice"}  # any API result: the provider's status, the sandbox flag, caveats
+WRITE = {"dry_run", "request", "confirmation"}  # only a write is a dry run or stops for confirmation
+
+
+def expected_common(contract: ToolContract) -> set[str]:
+    if contract.local is not None:
+        return set()
+    common = API | (set() if contract.read_only else WRITE)
+    return common | ({"preview"} if contract.previews else set())
+
+
 @pytest.mark.parametrize("contract", [*ALL, unknown("some_future_tool", "/v1/some-future/json")], ids=lambda c: c.name)
-def test_every_schema_is_portable_and_has_the_common_properties(contract: ToolContract) -> None:
+def test_every_schema_is_portable_and_has_exactly_the_common_properties_of_its_kind(contract: ToolContract) -> None:
     schema = contract.output_schema
     assert schema["type"] == "object"
     assert lint(schema) == []
-    common = {"status", "sandbox", "dry_run", "request", "preview", "confirmation", "notice"}
-    assert common <= schema["properties"].keys()
-    assert schema["properties"]["status"]["properties"]["code"]["type"] == "integer"
+    props = schema["properties"]
+    common = API | WRITE | {"preview"}
+    assert common & (props.keys() - contract.output.keys()) == expected_common(contract)
+    if contract.local is None:
+        assert props["status"]["properties"]["code"]["type"] == "integer"
+
+
+def test_only_sends_carry_a_preview_and_reads_never_a_confirmation() -> None:
+    assert [c.name for c in ALL if "preview" in c.output_schema["properties"]] == ["send_sms"]
+    for contract in ALL:
+        if contract.read_only:
+            assert not WRITE & contract.output_schema["properties"].keys(), contract.name
+    assert unknown("x", "/v1/x/json").output_schema["properties"].keys() >= API | WRITE
 
 
 def test_the_linter_catches_bad_schemas() -> None:
@@ -100,22 +121,22 @@ def test_the_linter_catches_bad_schemas() -> None:
     assert any("required" in f for f in found)
 
 
-def test_schemas_are_fresh_copies_and_unknown_tools_share_the_common_one() -> None:
+def test_schemas_are_fresh_copies_and_unknown_tools_share_the_write_one() -> None:
     own = BY_NAME["get_balance"].output
-    schema = output_schema_with(own)
+    schema = output_schema_with(own, "read")
     schema["properties"]["balance"]["properties"].clear()
     schema["properties"]["status"]["properties"].clear()
     schema["properties"].clear()
-    again = output_schema_with(own)
+    again = output_schema_with(own, "read")
     assert "amount" in again["properties"]["balance"]["properties"]
     assert "code" in again["properties"]["status"]["properties"]
     assert "amount" in own["balance"]["properties"]  # the contract's own properties are untouched too
     assert again == BY_NAME["get_balance"].output_schema
     nope, other = unknown("nope", "/v1/nope/json"), unknown("other", "/v1/other/json")
-    assert nope.output_schema == other.output_schema == output_schema_with({})
-    assert set(nope.output_schema["properties"]) == {
-        "status", "sandbox", "dry_run", "request", "preview", "confirmation", "notice",
-    }  # fmt: skip
+    assert nope.output_schema == other.output_schema == output_schema_with({})  # the widest API block
+    assert set(nope.output_schema["properties"]) == API | WRITE
+    with pytest.raises(ValueError):
+        output_schema_with({}, "reed")
 
 
 @pytest.mark.parametrize("contract", [*ALL, FUTURE], ids=lambda c: c.name)
@@ -640,7 +661,7 @@ def test_every_contract_schema_takes_its_shaped_empty_success(contract: ToolCont
 def test_the_validator_is_compiled_once_from_the_contract_schema() -> None:
     contract = BY_NAME["get_report"]
     assert contract.output_validator is contract.output_validator
-    assert contract.output_validator.schema == contract.output_schema == output_schema_with(contract.output)
+    assert contract.output_validator.schema == contract.output_schema == output_schema_with(contract.output, "read")
 
 
 def test_reports_page_size_lives_with_get_reports() -> None:

@@ -137,8 +137,8 @@ def test_mutually_recursive_defs_and_ref_explosion_are_bounded() -> None:
 
 def test_type_arrays_collapse_to_one_type_with_a_note() -> None:
     props = _portable("type_arrays")["properties"]
-    assert props["brandCode"] == {"type": "string", "description": "(a number is also accepted)"}
-    assert props["amount"] == {"type": "string", "description": "(a number is also accepted)"}
+    assert props["brandCode"] == {"type": "string", "description": "(or a number)"}
+    assert props["amount"] == {"type": "string", "description": "(or a number)"}
     assert props["note"] == {"type": "string"}
     assert props["count"] == {"type": "integer", "minimum": 0}
     assert props["flag"]["type"] == "boolean" and "number" in props["flag"]["description"]
@@ -148,7 +148,7 @@ def test_type_arrays_collapse_to_one_type_with_a_note() -> None:
 def test_nullable_unions_and_nested_any_of_collapse() -> None:
     props = _portable("nulls_and_nested_unions")["properties"]
     assert props["maybe"] == {"type": "string"}
-    assert props["id"] == {"type": "string", "description": "(a number is also accepted)"}
+    assert props["id"] == {"type": "string", "description": "(or a number)"}
     assert props["dates"]["items"] == {"type": "string", "description": "(format: date)"}
 
 
@@ -213,7 +213,7 @@ def test_descriptions_are_bounded_and_notes_survive_truncation() -> None:
     assert len(out["description"]) == MAX_DESCRIPTION
     text = out["properties"]["text"]["description"]
     assert len(text) <= MAX_DESCRIPTION
-    assert text.endswith("(a number is also accepted)") and text.startswith("DDD")
+    assert text.endswith("(or a number)") and text.startswith("DDD")
 
 
 def test_every_description_in_every_case_is_bounded() -> None:
@@ -281,7 +281,7 @@ def test_string_or_integer_fields_are_published_as_string_and_both_stay_valid(
     original = RECONSTRUCTED[tool]
     published = make_portable(original)
     assert published["properties"][outer]["properties"][inner] == {
-        "type": "string", "description": "(a number is also accepted)"}
+        "type": "string", "description": "(or a number)"}
     for value, valid_when_published in ((123456, False), ("123456", True)):
         instance = copy.deepcopy(base)
         instance[outer][inner] = value
@@ -441,3 +441,43 @@ def test_bundled_fallback_manifest_becomes_lint_clean() -> None:
         published = make_portable(schema)
         assert _errors(published) == [], name
         assert make_portable(published) == published, name
+
+
+# --- said once: notes the description already gives are left out ------------------------------
+
+
+def _one(node: dict[str, Any]) -> dict[str, Any]:
+    return make_portable({"type": "object", "properties": {"x": node}})["properties"]["x"]
+
+
+def test_a_unions_number_bounds_join_its_note() -> None:
+    union = {"type": ["string", "integer"]}
+    assert _one({**union, "minimum": 1})["description"] == "(or a number, minimum 1)"
+    assert _one({**union, "minimum": 1, "maximum": 1000})["description"] == "(or a number, 1 to 1000)"
+    # Bounds the description already states are not repeated; the alternative type still is.
+    said = _one({**union, "minimum": 1, "maximum": 1000, "description": "Rows, 1 to 1000."})
+    assert said["description"] == "Rows, 1 to 1000. (or a number)"
+
+
+def test_a_union_the_description_already_explains_gets_no_type_note() -> None:
+    node = _one({"type": ["string", "integer"], "minimum": 1,
+                 "description": "Digits only; a numeric string or the same value as an integer."})
+    assert node["description"] == "Digits only; a numeric string or the same value as an integer. (minimum 1)"
+
+
+def test_a_pattern_is_left_to_a_description_that_explains_the_value() -> None:
+    date = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]) ([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$"
+    described = _one({"type": "string", "pattern": date, "description": "YYYY-MM-DD HH:MM:SS, Turkey time."})
+    assert described == {"type": "string", "description": "YYYY-MM-DD HH:MM:SS, Turkey time."}
+    # Without words for it, the pattern is the only guide and is published (or folded when unportable).
+    assert _one({"type": "string", "pattern": date}) == {"type": "string", "pattern": date}
+    assert _one({"type": "string", "pattern": "(?P<x>a)"})["description"] == "(pattern (?P<x>a))"
+
+
+def test_the_server_still_checks_a_pattern_the_published_schema_leaves_out() -> None:
+    from iletimerkezi_mcp.strict import strict_validator
+
+    original = {"type": "object", "properties": {"day": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+                                                          "description": "YYYY-MM-DD."}}}
+    assert "pattern" not in make_portable(original)["properties"]["day"]
+    assert not strict_validator(original).is_valid({"day": "01/05/2026"})

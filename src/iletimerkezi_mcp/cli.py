@@ -71,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("--since", default="24h", help="a span like 30m, 24h, 7d, or a date (default 24h)")
     history.add_argument("--tool", default=None, help="only this tool, e.g. send_sms")
     history.add_argument("--outcome", default=None,
-                         choices=["sent", "refused", "failed", "unknown", "pending", "dry-run"],
+                         choices=["sent", "refused", "unknown", "pending", "dry-run"],
                          help="only this outcome (unknown = may have gone out)")
     history.add_argument("--limit", type=int, default=50, help="rows at most (default 50)")
     history.add_argument("--json", dest="as_json", action="store_true", help="JSON lines instead of a table")

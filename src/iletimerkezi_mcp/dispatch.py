@@ -7,6 +7,7 @@ exception into a raw JSON-RPC error.
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import json
 import logging
@@ -23,13 +24,15 @@ from iletimerkezi_mcp.executor import Outcome, execute, masked_envelope
 from iletimerkezi_mcp.ledger import Confirmation, NeedsConfirmation, Reservation, Reserved, Stopped, WriteRecord
 from iletimerkezi_mcp.ledger import Outcome as LedgerOutcome
 from iletimerkezi_mcp.results import shape_result, validate_structured
-from iletimerkezi_mcp.safety import PreparedCall, Refusal, refusal_text
+from iletimerkezi_mcp.safety import PreparedCall, Refusal, refusal_text, remainder
 from iletimerkezi_mcp.tokens import CONFIRMATION_TTL, canonical
 from iletimerkezi_mcp.tools import CONFIRMATION_FIELD, ToolSpec
 from iletimerkezi_mcp.validation import describe_errors
 
 log = logging.getLogger(__name__)
 
+# Set once a write's request may have left: only then can an internal error mean "it may have gone out".
+_REQUEST_STARTED: contextvars.ContextVar[bool] = contextvars.ContextVar("request_started", default=False)
 SANDBOX_NOTICE = "SANDBOX: this came from the built-in sandbox; no real SMS was sent and no credit was spent."
 
 
@@ -59,13 +62,14 @@ def ok_result(state: AppState, contract: ToolContract, structured: dict[str, Any
 
 
 async def call_tool(state: AppState, name: str, arguments: Any, session: Any = None) -> types.CallToolResult:
+    _REQUEST_STARTED.set(False)
     try:
         return await _call(state, name, arguments, session)
     except Exception:  # last resort: never let an exception reach the SDK
         log.exception("unexpected error in %s", name)
         spec = state.catalog.specs.get(name)
-        risk = spec.contract.risk if spec is not None else None
-        hint = f" {risk.effect_en} {risk.check_en}" if risk is not None else ""
+        risk = spec.contract.risk if spec is not None and _REQUEST_STARTED.get() else None
+        hint = f" {risk.effect_en} {risk.check_en}" if risk is not None else " Nothing was sent."
         return error_result(
             f"{name}: an unexpected internal error stopped this call before it completed.{hint} "
             "Details are in the server log.\n"
@@ -126,7 +130,7 @@ async def _write(state: AppState, spec: ToolSpec, prepared: PreparedCall, token:
     spent: tuple[str, float] | None = None
     reservation: Reservation = NeedsConfirmation(reasons)
     for _ in range(2):  # a second round only when another process spent the budget meanwhile
-        if reasons:
+        if reasons or token:  # a token the caller brings is checked and spent even if nothing asks now
             step = await _confirm(state, spec, prepared, reasons, token, session)
             if isinstance(step, types.CallToolResult):
                 return step
@@ -139,6 +143,7 @@ async def _write(state: AppState, spec: ToolSpec, prepared: PreparedCall, token:
         return error_result(f"{name}: not done: {reservation.reason}.")
     if not isinstance(reservation, Reserved):
         return error_result(f"{name}: not done: it still needs confirmation ({'; '.join(reasons)}).")
+    _REQUEST_STARTED.set(True)
     try:
         outcome = await execute(state.client, spec.path or "", prepared.arguments, credentials, retry=contract.retry)
     except BaseException:  # cancelled or broken mid-flight: it may have gone out
@@ -155,21 +160,30 @@ async def _write(state: AppState, spec: ToolSpec, prepared: PreparedCall, token:
 
 
 def _record(state: AppState, spec: ToolSpec, prepared: PreparedCall) -> WriteRecord:
-    digest = hashlib.sha256(canonical([spec.name, prepared.parts]).encode("utf-8")).hexdigest()
+    digest = hashlib.sha256(canonical([spec.name, bound_parts(spec, prepared)]).encode("utf-8")).hexdigest()
     return WriteRecord(tool=spec.name, binding=state.binding, digest=digest, recipients=prepared.numbers,
                        text=prepared.text, parts=max((p.parts for p in prepared.previews), default=0),
                        credits=prepared.credits, dry_run=state.settings.dry_run)
 
 
+def bound_parts(spec: ToolSpec, prepared: PreparedCall) -> dict[str, Any]:
+    """What a confirmation binds: the contract's normalised parts, and every other field as sent, so a
+    field the contract does not know (say, one the provider adds later) cannot change unseen."""
+    rest = remainder(prepared.arguments, spec.contract.covers)
+    return {**prepared.parts, "other fields": rest} if rest else dict(prepared.parts)
+
+
 def _settled(outcome: Outcome) -> LedgerOutcome:
-    """What the ledger keeps: only a definite answer from the API is 'sent' or 'refused'."""
+    """What the ledger keeps: only a definite answer from the API is 'sent' or 'refused'.
+
+    'refused' needs a known 4xx-range body code on a non-5xx answer, exactly what the error text calls
+    certain; anything else may have gone out, so it keeps counting for budgets and duplicates.
+    """
     if outcome.kind == "ok":
         return "sent"
-    if outcome.kind == "api_error" and outcome.code not in (200, 503):
-        return "refused"
-    if outcome.kind == "http_error" and (outcome.http_status or 0) < 500:
-        return "refused"
-    return "unknown"  # timeouts, 5xx, unreadable answers: it may have gone out
+    definite = (outcome.kind == "api_error" and outcome.code in errors.CODES and outcome.code not in (200, 503)
+                and outcome.code < 500 and (outcome.http_status or 0) < 500)
+    return "refused" if definite else "unknown"
 
 
 def _dry_run(state: AppState, spec: ToolSpec, prepared: PreparedCall, reasons: list[str]) -> types.CallToolResult:
@@ -200,7 +214,7 @@ async def _confirm(state: AppState, spec: ToolSpec, prepared: PreparedCall, reas
         return error_result(f"{name}: not done: the confirmation_token is malformed; use the exact token "
                             "string from the earlier result.")
     if token:
-        checked = book.check(token, name, state.binding, prepared.parts)
+        checked = book.check(token, name, state.binding, bound_parts(spec, prepared))
         if checked.problem is None:
             return "token", (checked.mac, checked.expires)
         return error_result(f"{name}: not done: {checked.problem}. Call again without confirmation_token to get "
@@ -211,7 +225,7 @@ async def _confirm(state: AppState, spec: ToolSpec, prepared: PreparedCall, reas
     if answer in ("decline", "cancel"):
         return error_result(f"{name}: not done: the person declined the confirmation. "
                             "Yapılmadı: onay verilmedi.")
-    new_token, expires = book.issue(name, state.binding, prepared.parts)
+    new_token, expires = book.issue(name, state.binding, bound_parts(spec, prepared))
     minutes = round(CONFIRMATION_TTL / 60)
     structured: dict[str, Any] = {
         "confirmation": {"token": new_token, "expires_at": datetime.fromtimestamp(expires, timezone.utc).isoformat(),

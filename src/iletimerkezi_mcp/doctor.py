@@ -21,6 +21,7 @@ import httpx
 from pydantic import BaseModel, SecretStr
 
 from iletimerkezi_mcp.executor import ApiClient, Credentials, execute
+from iletimerkezi_mcp.ledger.schema import APPLICATION_ID, SCHEMA_VERSION
 from iletimerkezi_mcp.manifest.cache import cache_path, inspect_cache
 from iletimerkezi_mcp.manifest.loader import load_local, parse_manifest_file
 from iletimerkezi_mcp.manifest.models import ManifestError
@@ -207,12 +208,17 @@ def check_ledger(settings: Settings) -> Check:
                 else Check(status="PROBLEM", name="send ledger", detail=f"{detail}; its folder is not writable",
                            fix=fix))
     size = path.stat().st_size
+    if size == 0:  # the server makes an empty file into a fresh ledger
+        return Check(status="OK", name="send ledger",
+                     detail=f"{path} is empty; it becomes the ledger on the first write")
     try:
         db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
         try:
             healthy = db.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+            ours = db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+            version = db.execute("PRAGMA user_version").fetchone()[0]
             recent = db.execute("SELECT count(*) FROM writes WHERE at > ?",
-                                (datetime.now(timezone.utc).timestamp() - 86400,)).fetchone()[0]
+                                (datetime.now(timezone.utc).timestamp() - 86400,)).fetchone()[0] if ours else 0
         finally:
             db.close()
     except sqlite3.Error as exc:
@@ -222,6 +228,11 @@ def check_ledger(settings: Settings) -> Check:
     if not healthy:
         return Check(status="WARN", name="send ledger", detail=f"{path} fails its integrity check",
                      fix="nothing to do: the server moves it aside (with a timestamp) and starts a fresh one")
+    if not ours or version > SCHEMA_VERSION:
+        what = "another program's database" if not ours else f"from a newer version (schema {version})"
+        return Check(status="PROBLEM", name="send ledger", detail=f"{path} is {what}; the server leaves it alone",
+                     fix="move it away, or point ILETIMERKEZI_DATA_DIR elsewhere (or upgrade iletimerkezi-mcp); "
+                         "until then every write asks for confirmation and nothing is recorded")
     writable = os.access(path, os.W_OK) and os.access(folder, os.W_OK)
     detail = f"{path} ({size / 1024:,.0f} KB, {recent} write(s) in the last 24 h)"
     if not writable:

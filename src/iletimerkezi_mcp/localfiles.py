@@ -1,12 +1,10 @@
 """Reading and writing our own local files so that a bad one is a warning, never a crash.
 
-Every file the server and CLI keep (manifest cache, confirmation key, spent tokens, sandbox
-account) or are pointed at (overlay, fallback manifest) goes through here. A file may be
-missing, garbage, a directory, a FIFO (opening one for reading would block forever), a device,
-huge, or unreadable; each comes back as None plus one warning line naming file and problem.
-
-`load_text` / `load_json` raise `LocalFileError` for callers that report the problem
-themselves (the doctor, the overlay); `read_text_file` / `read_json_file` log it.
+Every file the server and CLI keep (manifest cache, sandbox account) or are pointed at (overlay,
+fallback manifest) goes through here; the send ledger is SQLite's, checked in `ledger/`. A file
+may be missing, garbage, a directory, a FIFO (opening one for reading would block forever), a
+device, huge, or unreadable: `load_text` / `load_json` raise `LocalFileError` saying which, and
+each caller turns that into one warning line (`warn_unusable`) or a doctor line.
 """
 
 from __future__ import annotations
@@ -139,24 +137,6 @@ def load_json(path: Path, *, limit: int) -> object | None:
     return value
 
 
-def read_text_file(path: Path, *, limit: int, what: str, consequence: str = "ignoring it") -> str | None:
-    """`load_text`, but any problem is one warning on stderr and None."""
-    try:
-        return load_text(path, limit=limit)
-    except LocalFileError as exc:
-        warn_unusable(what, path, str(exc), consequence)
-        return None
-
-
-def read_json_file(path: Path, *, limit: int, what: str, consequence: str = "ignoring it") -> object | None:
-    """`load_json`, but any problem is one warning on stderr and None."""
-    try:
-        return load_json(path, limit=limit)
-    except LocalFileError as exc:
-        warn_unusable(what, path, str(exc), consequence)
-        return None
-
-
 def warn_unusable(what: str, path: Path, problem: str, consequence: str = "ignoring it") -> None:
     log.warning("%s %s %s; %s", what, path, problem, consequence)
 
@@ -268,8 +248,6 @@ __all__ = [
     "load_json",
     "load_text",
     "parse_json",
-    "read_json_file",
-    "read_text_file",
     "replace_file",
     "warn_unusable",
     "write_atomic",

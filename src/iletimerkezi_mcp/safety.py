@@ -7,6 +7,7 @@ raises `Refusal` listing every problem in plain words, before any HTTP request.
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
@@ -73,3 +74,32 @@ def refusal_text(tool: str, problems: list[str]) -> str:
     lines = "\n".join(f"- {p}" for p in shown)
     return (f"{tool}: nothing was sent. Fix the following and call again:\n{lines}\n"
             f"Hiçbir şey gönderilmedi. Yukarıdaki sorunları düzeltip tekrar deneyin.")
+
+
+def remainder(arguments: dict[str, Any], covered: tuple[tuple[str, ...], ...]) -> dict[str, Any]:
+    """`arguments` without the paths a contract already binds in its parts (a path continues into
+    every item of a list), and without objects left empty. Only what is kept is copied, so a
+    50,000-number list the parts already hold is never copied again."""
+    rest = _without(arguments, list(covered))
+    return rest if isinstance(rest, dict) else {}
+
+
+def _without(node: Any, paths: list[tuple[str, ...]]) -> Any:
+    if isinstance(node, list):
+        return [_without(item, paths) for item in node]
+    if not isinstance(node, dict):
+        return copy.deepcopy(node)
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if (key,) in paths:
+            continue
+        deeper = [path[1:] for path in paths if len(path) > 1 and path[0] == key]
+        kept = _without(value, deeper) if deeper else copy.deepcopy(value)
+        if deeper and _empty(kept):
+            continue
+        out[key] = kept
+    return out
+
+
+def _empty(value: Any) -> bool:
+    return value == {} or (isinstance(value, list) and all(_empty(item) for item in value))

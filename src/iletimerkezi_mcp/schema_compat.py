@@ -11,6 +11,11 @@ ORIGINAL manifest schema, so the rewrite never has to be lossless; it must only 
 model towards values the original rejects. That is why a ``["string", "integer"]`` union becomes
 ``string`` (both "123456" and 123456 stay valid) while an integer enum keeps ``integer`` and moves
 its values into the description instead of becoming a string enum the original would refuse.
+
+Every published byte is read by the model on every request, so notes are short and said once: a
+union's number bounds join its "(or a number)" note, a note the description already gives is left
+out, and a pattern is left to the description that explains the value in words (the server still
+checks it).
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ PORTABLE_KEYWORDS = frozenset(
 
 _TYPES = ("string", "integer", "number", "boolean", "array", "object")
 _NUMERIC = frozenset({"integer", "number"})
+_OR_NUMBER = "(or a number)"
 _TYPE_WORDS = {"integer": "a number", "number": "a number", "boolean": "true/false",
                "object": "a JSON object", "array": "a list", "string": "text"}
 _MIN_KEYS = ("minimum", "exclusiveMinimum", "minLength", "minItems")
@@ -292,7 +298,7 @@ def _collapse_types(names: list[str]) -> tuple[str, str | None]:
         return "number", None
     chosen = "string" if "string" in names else names[0]
     others = _dedupe(_TYPE_WORDS[n] for n in names if n != chosen)
-    return chosen, "(" + " or ".join(others) + " is also accepted)"
+    return chosen, "(or " + " or ".join(others) + ")"
 
 
 # --- step 2: finalize a partial into the published subset ---------------------------------------
@@ -324,9 +330,7 @@ def _finalize(p: dict[str, Any]) -> dict[str, Any]:
         values = [v for v in p["enum"] if v is not None]
         if values:
             notes.append("(allowed values: " + ", ".join(_show(v) for v in values) + ")")
-    for key, value in p.items():  # constraints the published type cannot carry
-        if key in _FOLD_TEXT and key not in body and not _handled(key, kind):
-            notes.append("(" + _FOLD_TEXT[key].format(_show(value)) + ")")
+    notes = _with_folded(p, body, kind, notes)  # constraints the published type cannot carry
     if "default" in p:
         if _fits(p["default"], kind, body.get("enum")):
             body["default"] = p["default"]
@@ -340,6 +344,30 @@ def _finalize(p: dict[str, Any]) -> dict[str, Any]:
         out["description"] = text
     out.update(body)
     return out
+
+
+def _with_folded(p: dict[str, Any], body: dict[str, Any], kind: str, notes: list[str]) -> list[str]:
+    """``notes`` plus the constraints the published type cannot carry. The number bounds of a union
+    published as text join its "(or a number)" note ("(or a number, 1 to 1000)"), and what the
+    description already says ("1 to 1000", "or an integer") is not said again."""
+    notes = list(notes)
+    text = p.get("description", "")
+    if _OR_NUMBER in notes and "integer" in text.lower():
+        notes.remove(_OR_NUMBER)  # "a numeric string or an integer"
+    keys = {k: v for k, v in p.items() if k in _FOLD_TEXT and k not in body and not _handled(k, kind)}
+    bounds = ""
+    if "minimum" in keys and "maximum" in keys:
+        bounds = f"{_show(keys.pop('minimum'))} to {_show(keys.pop('maximum'))}"
+        bounds = "" if bounds in text else bounds
+    elif "minimum" in keys or "maximum" in keys:
+        key = "minimum" if "minimum" in keys else "maximum"
+        bounds = _FOLD_TEXT[key].format(_show(keys.pop(key)))
+    folded = ["(" + _FOLD_TEXT[k].format(_show(v)) + ")" for k, v in keys.items()]
+    if bounds and _OR_NUMBER in notes:
+        notes[notes.index(_OR_NUMBER)] = f"(or a number, {bounds})"
+    elif bounds:
+        folded.insert(0, f"({bounds})")
+    return notes + folded
 
 
 def _handled(key: str, kind: str) -> bool:
@@ -368,7 +396,9 @@ def _finalize_string(p: dict[str, Any], body: dict[str, Any], notes: list[str]) 
         else:
             notes.append("(format: " + p["format"] + ")")
     if "pattern" in p:
-        if is_portable_pattern(p["pattern"]):
+        if p.get("description", "").strip():
+            pass  # said in words ("YYYY-MM-DD HH:MM:SS", "digits only"); the server still checks it
+        elif is_portable_pattern(p["pattern"]):
             body["pattern"] = p["pattern"]
         else:
             notes.append("(pattern " + _show(p["pattern"]) + ")")

@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 def instructions(state: AppState) -> str:
     s = state.settings
     lines = [
-        "iletiMerkezi SMS API tools (Turkey). Every successful send_sms delivers real SMS and spends credit.",
+        "iletiMerkezi SMS API tools (Turkey). Documentation: https://www.iletimerkezi.com/en/docs/api",
         f"Tools come from the {state.catalog.manifest.describe()}.",
     ]
     if state.overlay is not None:
@@ -39,13 +39,14 @@ def instructions(state: AppState) -> str:
         lines.append("Read-only mode: only the read tools are offered.")
     if s.dry_run:
         lines.append("Dry-run mode: tools that change anything return the request they would send and send nothing.")
+    # Each tool's description says what it costs and when it needs confirmation; said once here: how the
+    # person confirms, the budgets, and where to look before and after a send.
     lines.append(
-        f"Safety: arguments and numbers are checked before anything is sent; a send above {s.confirm_above} "
-        f"credits, past the budget ({s.budget_hour} credits an hour, {s.budget_day} a day) or repeating one from "
-        "the last 24 hours, a cancellation, an unblock and an İYS batch that revokes consent need the person's "
-        "confirmation; writes are never retried automatically. Use preview_sms to check parts and credits, "
-        "get_sender for approved sender names, get_send_history for what this server already sent, and "
-        "get_reports for what the provider delivered."
+        "Confirmation: when a write needs it, the client asks the person, or the result carries a confirmation "
+        "token; show the person what the call will do and only if they agree repeat the identical call with "
+        f"confirmation_token. Sending budget: {s.budget_hour} credits an hour, {s.budget_day} a day. Before "
+        "send_sms: preview_sms counts parts and credits, get_sender lists approved senders, get_send_history "
+        "shows what this server already sent; afterwards get_reports shows what the provider delivered."
     )
     return "\n".join(lines)
 

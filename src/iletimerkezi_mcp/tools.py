@@ -12,7 +12,6 @@ import copy
 import hashlib
 import json
 import logging
-import re
 from typing import Any
 
 import mcp.types as types
@@ -21,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from iletimerkezi_mcp.contracts import LOCAL, ToolContract, bind, is_offered
 from iletimerkezi_mcp.manifest.loader import LoadedManifest
-from iletimerkezi_mcp.manifest.models import Endpoint
+from iletimerkezi_mcp.manifest.models import Endpoint, LocalizedText
 from iletimerkezi_mcp.overlay import Overlay
 from iletimerkezi_mcp.schema_compat import make_portable
 from iletimerkezi_mcp.settings import Settings
@@ -32,12 +31,10 @@ log = logging.getLogger(__name__)
 
 DESCRIPTION_LIMIT = 1024
 SUMMARY_LIMIT = 600
-# Only a plain link to the provider's own docs is appended; anything else in doc_url is dropped.
-DOC_URL = re.compile(r"https://(?:www\.)?iletimerkezi\.com/[A-Za-z0-9._~/#%-]{0,300}")
 CONFIRMATION_FIELD = "confirmation_token"
 _CONFIRMATION_PROPERTY = {
     "type": "string",
-    "description": "Only when repeating a call that returned a confirmation token; copy it exactly.",
+    "description": "From a confirmation request, once the person agreed.",
 }
 
 
@@ -140,17 +137,22 @@ def _with_confirmation(contract: ToolContract, schema: dict[str, Any]) -> dict[s
 
 def _describe(contract: ToolContract, endpoint: Endpoint, settings: Settings, override: str | None) -> str:
     note = contract.describe_note(settings)  # our safety facts: never cut, the manifest's prose gives way
-    doc = endpoint.doc_url.en if endpoint.doc_url else None
-    reference = f"Reference: {doc}" if doc and DOC_URL.fullmatch(doc) else ""
-    room = DESCRIPTION_LIMIT - len(note) - len(reference) - 4
-    summary_source = override or (endpoint.summary.best() if endpoint.summary else None) or endpoint.notes
+    room = DESCRIPTION_LIMIT - len(note) - 2
+    # The provider's one-line description: its longer summary mostly repeats the input schema's
+    # formats and limits, and the error codes that the server explains when they happen.
+    summary_source = override or _best(endpoint.description) or _best(endpoint.summary) or endpoint.notes
     summary = clean_text(summary_source, limit=max(0, min(SUMMARY_LIMIT, room)))
     # Every client needs a description; a manifest entry without prose still gets a plain one.
     summary = summary or f"Calls the iletiMerkezi API endpoint {endpoint.path} ({endpoint.slug})."
     # An experimental tool says so before anything else; other notes follow the summary.
     parts = [note, summary] if contract.experimental else [summary, note]
-    body = "\n\n".join(p for p in parts if p)
-    return f"{body}\n\n{reference}" if reference else body
+    # The provider's doc_url is not repeated in every description: the server's instructions and
+    # website_url name the documentation once.
+    return "\n\n".join(p for p in parts if p)
+
+
+def _best(text: LocalizedText | None) -> str | None:
+    return text.best() if text is not None else None
 
 
 def _annotations(title: str, contract: ToolContract) -> types.ToolAnnotations:

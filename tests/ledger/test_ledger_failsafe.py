@@ -165,7 +165,7 @@ def test_a_full_disk_at_runtime_never_raises(tmp_path: Path, caplog: pytest.LogC
     ledger.secret("numbers")
     pages = ledger._db.execute("PRAGMA page_count").fetchone()[0]
     ledger._db.execute(f"PRAGMA max_page_count = {pages}")  # the file may not grow: SQLITE_FULL
-    big = sms([number(i) for i in range(3000)], text="big", credits=1)
+    big = sms([number(i) for i in range(30)], text="big " * 50_000, credits=1)  # a row the file has no room for
     with caplog.at_level(logging.WARNING):
         unconfirmed = ledger.reserve(big, NO_BUDGETS, confirmation="not-needed", now=NOW)
     assert ledger.problem is not None and "full" in ledger.problem
@@ -198,4 +198,18 @@ def test_a_bad_record_never_raises(tmp_path: Path, caplog: pytest.LogCaptureFixt
     assert "Traceback" in caplog.text or caplog.records[-1].exc_info  # a bug shows where it is
     assert isinstance(ledger.reserve(RECORD, NO_BUDGETS, confirmation="not-needed", now=NOW), Reserved)
     assert ledger.problem is None
+    ledger.close()
+
+
+def test_a_token_spent_while_the_file_failed_stays_spent_when_it_works_again(tmp_path: Path) -> None:
+    ledger = open_at(tmp_path / "ledger.sqlite3")
+    ledger.secret("numbers")
+    pages = ledger._db.execute("PRAGMA page_count").fetchone()[0]
+    ledger._db.execute(f"PRAGMA max_page_count = {pages}")  # the next row does not fit
+    big = sms([number(1)], text="big " * 50_000, credits=1)
+    token = ("a" * 32, NOW + 300)
+    assert ledger.reserve(big, NO_BUDGETS, confirmation="token", token=token, now=NOW) == Reserved(None)
+    ledger._db.execute("PRAGMA max_page_count = 1073741823")  # the file works again
+    again = ledger.reserve(big, NO_BUDGETS, confirmation="token", token=token, now=NOW + 1)
+    assert isinstance(again, Stopped) and "already used" in again.reason
     ledger.close()

@@ -30,8 +30,8 @@ def unknown(name: str, path: str) -> ToolContract:
         name=name, path=path, read_only=False, destructive=True, idempotent=False,
         confirm=always("this server does not know this tool yet, so every call is confirmed"),
         risk=GENERIC_WRITE,
-        note=(f"This server does not know this tool yet: it is treated as a write, and the person confirms "
-              f"every call ({CONFIRM_HOW}). {NEVER_RETRIED}"),
+        note=(f"This server does not know this tool yet: it is treated as a write, and every call {CONFIRM_HOW}. "
+              f"{NEVER_RETRIED}"),
     )
 
 

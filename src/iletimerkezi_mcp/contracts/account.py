@@ -34,10 +34,10 @@ GET_BALANCE = reader(
     "get_balance", "/v1/get-balance/json",
     shape=_shape_balance,
     summary=_sum_balance,
-    output={"balance": obj("Account balance.", {
-        "amount": prop("number", "Balance in Turkish lira."),
-        "sms": prop("integer", "Estimated single-part SMS the balance pays for."),
-        "currency": prop("string", "Always TRY."),
+    output={"balance": obj("", {
+        "amount": prop("number", "Turkish lira."),
+        "sms": prop("integer", "Single-part SMS it pays for (estimate)."),
+        "currency": prop("string"),
     })},
 )
 
@@ -69,8 +69,8 @@ GET_SENDER = reader(
     shape=_shape_sender,
     summary=_sum_sender,
     output={
-        "senders": arr("Approved sender IDs, exactly as send_sms needs them.", STRING_ITEMS),
-        "count": prop("integer", "Number of approved senders."),
+        "senders": arr("Exactly as send_sms needs them.", STRING_ITEMS),
+        "count": prop("integer"),
     },
 )
 
@@ -117,17 +117,16 @@ GET_INBOX = reader(
     shape=_shape_inbox,
     summary=_sum_inbox,
     output={
-        "totalRows": prop("integer", "Inbound messages on the account."),
-        "messages": arr("Inbound messages (experimental; field names are not documented).", obj(
-            "One inbound message; unknown fields are passed through.", {
-                "date": prop("string", "When it arrived."),
-                "sender": prop("string", "Sender's number."),
-                "receiver": prop("string", "Receiving account number or short code."),
-                "text": prop("string", "Content."),
-            })),
+        "totalRows": prop("integer"),
+        "messages": arr("Field names are not documented; unknown ones pass through.", obj("", {
+            "date": prop("string"),
+            "sender": prop("string"),
+            "receiver": prop("string"),
+            "text": prop("string"),
+        })),
         **LIST_STATS,
     },
-    note="Experimental: withdrawn from the provider's official support; the response shape may change.",
+    note="Experimental: withdrawn from the provider's support; its answer may change.",
 )
 
 CONTRACTS = (GET_BALANCE, GET_SENDER, GET_INBOX)

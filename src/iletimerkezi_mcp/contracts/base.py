@@ -35,8 +35,9 @@ LocalRun = Callable[[dict[str, Any], Ledger], "tuple[dict[str, Any], str]"]
 
 _ARGUMENTS_SHOWN = 600  # characters of a payload shown to the person when asking
 
-# Said once in each description that needs it.
-CONFIRM_HOW = "asked in the client, or with a confirmation_token returned for repeating the identical call"
+# Said once in each description that needs it. How the person confirms is said by the
+# confirmation_token argument of every write and by the server's instructions.
+CONFIRM_HOW = "needs the person's confirmation"
 NEVER_RETRIED = "Never retried automatically."
 
 
@@ -45,11 +46,12 @@ def plural(n: int, word: str, plural_form: str | None = None) -> str:
 
 
 def prepare_as_is(arguments: dict[str, Any], settings: Settings) -> PreparedCall:
-    """No domain rules: the validated arguments are sent unchanged and bound as one part."""
+    """No domain rules: the validated arguments are sent unchanged."""
     shown = json.dumps(arguments, ensure_ascii=False, sort_keys=True)
     if len(shown) > _ARGUMENTS_SHOWN:
         shown = shown[: _ARGUMENTS_SHOWN - 1] + "…"
-    return PreparedCall(arguments=arguments, parts={"arguments": arguments}, lines=[f"Arguments: {shown}"])
+    # Nothing is normalised, so the whole payload is bound as sent (the "other fields" part).
+    return PreparedCall(arguments=arguments, lines=[f"Arguments: {shown}"])
 
 
 def never(prepared: PreparedCall, settings: Settings) -> str | None:
@@ -86,10 +88,14 @@ class ToolContract:
     shape: Shaper = shape_passthrough
     summary: Summary = summary_done
     output: Mapping[str, Any] = field(default_factory=dict)  # result properties beyond the common ones
+    previews: bool = False  # prepare() counts SMS, so its results (and confirmations, dry runs) carry a preview
     risk: WriteRisk | None = None  # what an unclear failure means; None for reads
     meanings: Mapping[int, Meaning] = field(default_factory=dict)  # provider codes that mean more here
     note: str = ""  # safety facts for the description; {confirm_above} is filled from the settings
     adjust_schema: Callable[[dict[str, Any]], dict[str, Any]] | None = None  # widen what prepare() accepts
+    # Argument paths that `prepare` puts, normalised, into PreparedCall.parts; everything else is bound
+    # to a confirmation as sent.
+    covers: tuple[tuple[str, ...], ...] = ()
     # A local tool has no manifest entry: it brings its own run, schema, title and description.
     local: LocalRun | None = None
     input_schema: Mapping[str, Any] | None = None
@@ -116,7 +122,8 @@ class ToolContract:
     _validator: Draft202012Validator = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        schema = output_schema_with(self.output)
+        kind = "local" if self.local is not None else "read" if self.read_only else "write"
+        schema = output_schema_with(self.output, kind, self.previews)
         object.__setattr__(self, "_schema", schema)  # frozen: set once, here
         object.__setattr__(self, "_validator", Draft202012Validator(schema))
 

@@ -57,8 +57,8 @@ GET_BLACKLIST = reader(
     shape=_shape_list,
     summary=_sum_list,
     output={
-        "count": prop("integer", "Blocked numbers on the account, regardless of paging."),
-        "numbers": arr("Blocked numbers on this page, +90…", STRING_ITEMS),
+        "count": prop("integer", "On the whole account."),
+        "numbers": arr("", STRING_ITEMS),
         "page": page_info("numbers", "blacklist.page and blacklist.rowCount"),
     },
 )
@@ -85,7 +85,7 @@ def _shape_number(payload: dict, args: dict, out: dict, ctx: ShapeContext, ok: b
         out["number"] = to_phone(number)
 
 
-_NUMBER_OUT = {"number": prop("string", "The number from the arguments (the API echoes nothing).")}
+_NUMBER_OUT = {"number": prop("string", "From the arguments.")}
 
 ADD_BLACKLIST = ToolContract(
     name="add_blacklist",
@@ -93,6 +93,7 @@ ADD_BLACKLIST = ToolContract(
     # Additive and reversible (delete_blacklist); re-adding answers 200 with no further effect.
     read_only=False, destructive=False, idempotent=True,
     prepare=_prepare_number("add_blacklist", "Block"),
+    covers=(("blacklist", "number"),),
     shape=_shape_number,
     summary=lambda s, args: f"{s.get('number', 'The number')} is on the blacklist.",
     output=_NUMBER_OUT,
@@ -100,7 +101,7 @@ ADD_BLACKLIST = ToolContract(
         "The number MAY HAVE BEEN BLACKLISTED.", "Numara kara listeye EKLENMİŞ OLABİLİR.",
         "Check with get_blacklist; adding it again is safe (an already listed number returns 200).",
         "get_blacklist ile kontrol edin; yeniden eklemek güvenlidir (listedeki numara 200 döner)."),
-    note=f"Changes data on the account. {NEVER_RETRIED}",
+    note=NEVER_RETRIED,
 )
 
 DELETE_BLACKLIST = ToolContract(
@@ -109,6 +110,7 @@ DELETE_BLACKLIST = ToolContract(
     # Removes a protection: a person who opted out can be texted again. A second delete answers 474.
     read_only=False, destructive=True, idempotent=False,
     prepare=_prepare_number("delete_blacklist", "Unblock (SMS can reach this number again):"),
+    covers=(("blacklist", "number"),),
     confirm=always("unblocking lets SMS reach a number that was blocked, possibly a person who opted out"),
     shape=_shape_number,
     summary=lambda s, args: f"{s.get('number', 'The number')} was removed from the blacklist.",
@@ -124,8 +126,8 @@ DELETE_BLACKLIST = ToolContract(
         "Numara kara listede değildi; kaldırılacak bir engel yok.",
         "Yapılacak bir şey yok: numara zaten engelli değil (gerekirse get_blacklist ile doğrulayın). "
         "Bu, zaman aşımına uğrayan bir denemenin ardından geldiyse ilk deneme başarılı olmuştur.")},
-    note=("Lets SMS reach the number again, possibly a person who opted out: the person confirms first "
-          f"({CONFIRM_HOW}). {NEVER_RETRIED}"),
+    note=(f"Lets SMS reach the number again, possibly a person who opted out, so every call {CONFIRM_HOW}. "
+          f"{NEVER_RETRIED}"),
 )
 
 CONTRACTS = (GET_BLACKLIST, ADD_BLACKLIST, DELETE_BLACKLIST)

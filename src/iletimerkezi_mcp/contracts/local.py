@@ -16,11 +16,12 @@ from .base import ToolContract
 _SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
-        "text": {"type": "string", "description": "The SMS text exactly as it would be sent."},
+        # Seven Unicode parts are under 500 characters; far longer is a mistake, not a message.
+        "text": {"type": "string", "maxLength": 10_000, "description": "Exactly as it would be sent."},
         "recipients": {
             "type": "array",
             "items": {"type": "string"},
-            "description": "Optional phone numbers (any common Turkish format) to count credits for.",
+            "description": "Optional phone numbers to count credits for.",
         },
     },
     "required": ["text"],
@@ -45,19 +46,17 @@ PREVIEW_SMS = ToolContract(
     input_schema=_SCHEMA,
     title="Preview SMS cost",
     description=(
-        "Preview an SMS before sending, locally (no API call, no credentials, no cost): encoding (GSM-7, "
-        "Turkish or UCS-2) and the characters that forced it, characters, parts (the provider caps a message "
-        "at 7), characters left in the last part, the ' B186' operator code the provider appends, recipients "
-        "after normalisation, and credits = parts x recipients."),
+        "Count an SMS locally (no API call): encoding and the characters forcing it, parts (the ' B186' the "
+        "provider appends included), characters left, credits = parts × recipients."),
     # The preview object itself (sms/preview.py); only fields that are never null are typed.
     output={
         **preview_properties(),
         "parts_optimistic": prop("integer", "Parts under the least conservative model."),
-        "max_parts": prop("integer", "Part cap."),
-        "over_cap": prop("boolean", "True means the text is too long to send."),
+        "max_parts": prop("integer"),
+        "over_cap": prop("boolean", "True: too long to send."),
         "recipient_count": prop("integer", "Unique valid recipients."),
-        "credits_per_recipient": prop("integer", "Credits per recipient."),
-        "warnings": arr("Warnings.", STRING_ITEMS),
+        "credits_per_recipient": prop("integer"),
+        "warnings": arr("", STRING_ITEMS),
         "notes": arr("Assumptions behind the counts.", STRING_ITEMS),
     },
 )
@@ -65,12 +64,12 @@ PREVIEW_SMS = ToolContract(
 _HISTORY_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
-        "since": {"type": "string", "description": "How far back: a span like 30m, 24h (default), 7d, or a date "
-                                                   "like 2026-11-28 (Istanbul time)."},
+        "since": {"type": "string", "description": "30m, 24h (default), 7d or a date (2026-11-28)."},
         "tool": {"type": "string", "description": "Only this tool, e.g. send_sms."},
-        "outcome": {"type": "string", "enum": ["sent", "refused", "failed", "unknown", "pending", "dry-run"],
-                    "description": "Only this outcome; unknown means it may have gone out."},
-        "page": {"type": "integer", "minimum": 1, "description": f"Page of {history.PAGE_SIZE} rows, newest first."},
+        "outcome": {"type": "string", "enum": ["sent", "refused", "unknown", "pending", "dry-run"],
+                    "description": "unknown: it may have gone out."},
+        "page": {"type": "integer", "minimum": 1, "maximum": 100_000,
+                 "description": f"{history.PAGE_SIZE} rows a page."},
     },
 }
 
@@ -105,27 +104,26 @@ GET_SEND_HISTORY = ToolContract(
     input_schema=_HISTORY_SCHEMA,
     title="What this server already sent",
     description=(
-        "The local ledger of writes made through this server (every process on this machine shares it): "
-        "time (Istanbul), tool, recipients, credits, outcome (sent, refused, unknown = may have gone out), "
-        "order id and how it was confirmed. Check it before repeating a send, especially after a timeout. "
-        "No API call, no cost."),
+        "What this server already wrote on this machine, newest first (local ledger, no API call). Check it "
+        "before repeating a send, especially after a timeout."),
     output={
-        "writes": arr("Writes, newest first.", obj("One write.", {
-            "id": prop("integer", "Ledger row."),
-            "at": prop("string", "When, YYYY-MM-DD HH:MM:SS Istanbul time."),
-            "tool": prop("string", "The tool."),
-            "outcome": prop("string", "sent, refused, failed, unknown (may have gone out), pending or dry-run."),
-            "recipients": prop("integer", "Recipients."),
-            "credits": prop("integer", "Estimated credits."),
+        "writes": arr("Newest first.", obj("", {
+            "id": prop("integer"),
+            "at": prop("string", "Istanbul time."),
+            "tool": prop("string"),
+            "outcome": prop("string", "unknown: may have gone out."),
+            "recipients": prop("integer"),
+            "credits": prop("integer", "Estimated."),
             "confirmation": prop("string", "not-needed, elicitation or token."),
-            "order_id": prop("string", "Order id, when one came back."),
+            "order_id": prop("string"),
             "code": prop("integer", "The provider's code when it refused."),
             "numbers": arr("A few recipients, masked.", STRING_ITEMS),
-            "text": prop("string", "The text (cut at 160 characters)."),
+            "text": prop("string", "Cut at 160 characters."),
         })),
         "total": prop("integer", "Writes matching the filters."),
-        "page": prop("integer", "This page."),
-        "pages": prop("integer", "Pages in total."),
+        "page": prop("integer"),
+        "pages": prop("integer"),
+        "notice": prop("string", "Paging hint, or why the ledger is unavailable."),
     },
 )
 

@@ -8,6 +8,7 @@ in its place, a full disk, a newer schema) gives an `UnavailableLedger` naming t
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import stat
@@ -29,31 +30,33 @@ LEDGER_FILE = "ledger.sqlite3"
 
 
 def open_ledger(path: Path, retention_days: int = 90, *, clock: Callable[[], float] = time.time) -> Ledger:
-    """The ledger at `path`; never raises."""
+    """The ledger at `path`; never raises.
+
+    Opening happens under a lock file: two first starts would otherwise race on switching a new
+    file to WAL (SQLite does not wait for that), and one process moves a damaged file aside while
+    another that waited then finds the fresh one.
+    """
     path = Path(path)
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     try:
-        return SqliteLedger(path, retention_days=retention_days, clock=clock)
-    except LedgerOpenError as exc:
-        if not exc.corrupt:
-            return _unavailable(path, str(exc))
-        first = exc
-    except Exception as exc:  # whatever it is, the server must still start
-        return _unavailable(path, f"{path} cannot be opened ({describe(exc)})")
-    try:
-        # One process moves the file aside; one that waited here then finds the fresh file fine.
         with exclusive_lock(path.with_name(path.name + ".lock")):
             try:
                 return SqliteLedger(path, retention_days=retention_days, clock=clock)
             except LedgerOpenError as exc:
                 if not exc.corrupt:
                     raise
-            aside = move_aside(path)
+                first = exc
+            try:
+                aside = move_aside(path)
+            except OSError as exc:
+                return _unavailable(path, f"{path} is damaged and cannot be moved aside ({describe(exc)})")
             log.warning("send ledger: %s; moved it aside to %s and starting a fresh ledger", first, aside)
             return SqliteLedger(path, retention_days=retention_days, clock=clock)
     except LedgerOpenError as exc:
         return _unavailable(path, str(exc))
-    except Exception as exc:
-        return _unavailable(path, f"{path} is damaged and cannot be moved aside ({describe(exc)})")
+    except Exception as exc:  # whatever it is, the server must still start
+        return _unavailable(path, f"{path} cannot be opened ({describe(exc)})")
 
 
 def move_aside(path: Path) -> Path:

@@ -37,7 +37,7 @@ from .base import (
     WriteRecord,
     unavailable_reason,
 )
-from .masking import content_key, keyed, mask_number, number_hashes, safe_binding, unique
+from .masking import content_key, keyed, mask_number, safe_binding, unique
 from .reasons import Latest, Spending, crossing, duplicate
 from .schema import HISTORY_COLUMNS, connect, describe, history_row, opening_problem
 from .unavailable import MemoryTokens
@@ -111,21 +111,25 @@ class SqliteLedger:
     def reserve(self, record: WriteRecord, budgets: Budgets, *, confirmation: Confirmation,
                 token: tuple[str, float] | None = None, now: float | None = None) -> Reservation:
         at = self._clock() if now is None else now
+        # A token this process spent while the file failed must not pass the file's check later.
+        if token is not None and self._tokens.spent(token[0], at):
+            return Stopped(TOKEN_USED)
         try:
-            key = self._secret_or_fail("numbers")
+            self._secret_or_fail("numbers")  # a per-process stand-in must never hash into the file
             binding = safe_binding(record.binding)
             numbers = unique(record.recipients)
-            hashes = number_hashes(key, numbers)  # before the write lock: a big send must not hold it long
             content = self._content(record)
             with self._lock:
                 self._db.execute("BEGIN IMMEDIATE")
                 try:
-                    result = self._reserve(record, binding, content, numbers, hashes, budgets, confirmation, token, at)
+                    result = self._reserve(record, binding, content, numbers, budgets, confirmation, token, at)
                     self._db.execute("COMMIT" if isinstance(result, Reserved) else "ROLLBACK")
                 except BaseException:
                     self._rollback()
                     raise
             self._ok()
+            if token is not None and isinstance(result, Reserved):
+                self._tokens.spend(token[0], token[1], at)  # also here, in case the file fails later
             return result
         except Exception as exc:  # the ledger never breaks a write: it asks a person instead
             self._failed("recording a write", exc)
@@ -181,7 +185,7 @@ class SqliteLedger:
 
     # --- inside the transaction --------------------------------------------------------------
 
-    def _reserve(self, record: WriteRecord, binding: str, content: str | None, numbers: list[str], hashes: list[str],
+    def _reserve(self, record: WriteRecord, binding: str, content: str | None, numbers: list[str],
                  budgets: Budgets, confirmation: Confirmation, token: tuple[str, float] | None,
                  at: float) -> Reservation:
         self._purge(at)
@@ -206,8 +210,6 @@ class SqliteLedger:
              int(record.credits), confirmation, "dry-run" if record.dry_run else "pending", record.text, record.actor))
         row_id = row.lastrowid
         assert row_id is not None
-        self._db.executemany("INSERT INTO write_numbers (write_id, number_hash) VALUES (?, ?)",
-                             ((row_id, h) for h in hashes))
         return Reserved(row_id)
 
     def _judge(self, record: WriteRecord, binding: str, content: str | None, budgets: Budgets,

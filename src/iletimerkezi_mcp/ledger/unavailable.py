@@ -34,6 +34,11 @@ class MemoryTokens:
         self._lock = threading.Lock()
         self._spent: dict[str, float] = {}
 
+    def spent(self, mac: str, now: float) -> bool:
+        with self._lock:
+            expires = self._spent.get(mac)
+            return expires is not None and expires >= now - TOKEN_GRACE
+
     def spend(self, mac: str, expires: float, now: float) -> bool:
         """True when `mac` was not spent before (and now is)."""
         with self._lock:

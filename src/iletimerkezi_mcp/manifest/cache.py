@@ -75,7 +75,8 @@ def inspect_cache(cache_dir: Path, url: str) -> tuple[CacheEntry | None, str | N
         fetched_at = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
         if fetched_at.tzinfo is None:
             fetched_at = fetched_at.replace(tzinfo=timezone.utc)
-        parsed = parse_manifest(envelope.get("manifest"), check_schemas=False)  # checked before writing
+        # Checked in full although it was checked before writing: a file on disk can be edited or damaged.
+        parsed = parse_manifest(envelope.get("manifest"))
         entry = CacheEntry(path=path, url=url, fetched_at=fetched_at, etag=_opt(envelope.get("etag")),
                            last_modified=_opt(envelope.get("last_modified")), parsed=parsed)
     except (ValueError, TypeError, KeyError, AttributeError, OverflowError, RecursionError) as exc:

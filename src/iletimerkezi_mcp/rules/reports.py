@@ -25,6 +25,8 @@ def _parse(value: object, field: str) -> tuple[date | None, str | None]:
         return None, (f"{field} {value!r} is not in the form YYYY-MM-DD (e.g. 2026-05-05, no time part); "
                       "the API would answer 458.")
     year, month, day = (int(part) for part in value.split("-"))
+    if year < 1:
+        return None, f"{field} {value} is not a real date: there is no year 0000; the API would answer 458."
     if not 1 <= month <= 12:
         return None, f"{field} {value} is not a real date: there is no month {month:02d}; the API would answer 458."
     last_day = calendar.monthrange(year, month)[1]

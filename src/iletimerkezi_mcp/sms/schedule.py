@@ -105,7 +105,10 @@ def parse_send_datetime(value: str | list[str] | None, now: datetime | None = No
         tz = iso.group("tz")
         if tz:
             offset = _parse_offset(tz)
-            local = naive.replace(tzinfo=offset).astimezone(ISTANBUL)
+            try:
+                local = naive.replace(tzinfo=offset).astimezone(ISTANBUL)
+            except OverflowError:  # e.g. 9999-12-31T23:59-12:00 lands past the calendar
+                raise ScheduleError(f"{raw!r} is past the last date a calendar can hold.") from None
             if offset.utcoffset(None) != ISTANBUL.utcoffset(None):
                 notes.append(
                     f"Converted from {naive.replace(tzinfo=offset).isoformat(timespec='minutes')} "
