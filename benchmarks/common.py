@@ -53,7 +53,8 @@ class Summary:
 
 @dataclass
 class Row:
-    """One line of the results table. `compare` is "ratio" (ours / baseline) or "delta"."""
+    """One line of the results table. `compare` is "ratio" (ours / baseline), "delta" (ours − baseline) or
+    "absolute" (ours itself, against an absolute target; the baseline is shown beside it for scale)."""
 
     key: str
     figure: str
@@ -71,6 +72,8 @@ class Row:
     def value(self) -> float:
         if self.compare == "ratio":
             return self.ours.median / self.baseline.median
+        if self.compare == "absolute":
+            return self.ours.median
         return self.ours.median - self.baseline.median
 
     @property

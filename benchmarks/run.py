@@ -24,19 +24,22 @@ if str(HERE) not in sys.path:  # helpers live next to this file
 
 from calls import WARMUP_CALLS, DirectApi, memory_rows, per_call_and_raw_burst, sdk_session_rows  # noqa: E402
 from common import FakeApi, Row, python_env, server_env  # noqa: E402
+from large_batch import large_batch_rows  # noqa: E402
 from machine import machine_facts  # noqa: E402
 from manifest_load import manifest_rows  # noqa: E402
 from report import render  # noqa: E402
 from startup import run_startup, startup_extras  # noqa: E402
 
 FULL = {"warmup": True, "startup_rounds": 7, "call_reps": 7, "calls": 200, "burst": 100, "memory_reps": 5,
-        "memory_calls": 1000, "manifest_reps": 7, "manifest_loops": 20}
+        "memory_calls": 1000, "manifest_reps": 7, "manifest_loops": 20, "large_reps": 7, "large_loops": 3,
+        "large_memory_reps": 3, "large_recipients": 50_000, "large_records": 5000}
 # Quick: one of everything, so every row still comes from the same code as in a full run. Its
 # figures mean nothing (the smoke test, tests/test_benchmarks_smoke.py, checks structure, never
 # speed, on every test run), so it also skips the private bytecode cache and runs start-up, calls
 # and memory at once instead of one after the other.
 QUICK = {"warmup": False, "startup_rounds": 1, "call_reps": 1, "calls": 2, "burst": 2, "memory_reps": 1,
-         "memory_calls": 3, "manifest_reps": 1, "manifest_loops": 1, "warmup_calls": 1,
+         "memory_calls": 3, "manifest_reps": 1, "manifest_loops": 1, "warmup_calls": 1, "large_reps": 1,
+         "large_loops": 1, "large_memory_reps": 1, "large_recipients": 2000, "large_records": 500,
          "private_pycache": False, "concurrent": True}
 
 log = logging.getLogger("benchmarks")
@@ -95,6 +98,10 @@ async def run_all(counts: dict[str, Any], work: Path) -> tuple[list[Row], Any]:
     t = time.perf_counter()
     rows += manifest_rows(counts["manifest_reps"], counts["manifest_loops"])
     log.info("manifest load done (%.0f s)", time.perf_counter() - t)
+    t = time.perf_counter()
+    rows += large_batch_rows(counts["large_reps"], counts["large_loops"], counts["large_memory_reps"],
+                             counts["large_recipients"], counts["large_records"])
+    log.info("large batches done (%.0f s)", time.perf_counter() - t)
     return rows, startup
 
 
@@ -123,7 +130,8 @@ def main(argv: list[str] | None = None) -> int:
         args.json.write_text(json.dumps(document, indent=2, ensure_ascii=False), encoding="utf-8")
     for row in rows:
         verdict = "info" if row.met is None else ("met" if row.met else "MISSED")
-        shown = f"{row.value:.2f}x" if row.compare == "ratio" else f"{row.value:+.2f} {row.unit}"
+        shown = {"ratio": f"{row.value:.2f}x", "absolute": f"{row.value:.2f} {row.unit}"}.get(
+            row.compare, f"{row.value:+.2f} {row.unit}")
         log.info("%-62s %10s  %s", row.figure, shown, verdict)
     log.info("wrote %s", args.output)
     return 0

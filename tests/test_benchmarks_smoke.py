@@ -21,14 +21,16 @@ RUN = REPO / "benchmarks" / "run.py"
 ROWS = {
     "startup_cold", "startup_warm", "per_call", "per_call_minimal", "per_call_sdk",
     "concurrency", "concurrency_minimal", "concurrency_raw", "memory", "manifest_load",
+    "large_send", "large_iys", "large_send_memory",
 }
-TARGETED = {"startup_cold", "startup_warm", "per_call", "concurrency", "memory"}
+TARGETED = {"startup_cold", "startup_warm", "per_call", "concurrency", "memory", "large_send", "large_iys",
+            "large_send_memory"}
 FACTS = ("Date (UTC)", "CPU", "Cores (logical)", "RAM", "OS", "Python", "mcp", "httpx", "pydantic")
 
 
 def _expected_rows() -> set[str]:
-    # Peak RSS comes from /proc; without it (not Linux) the memory row is left out.
-    return ROWS if Path("/proc/self/status").exists() else ROWS - {"memory"}
+    # Peak RSS comes from /proc; without it (not Linux) the memory rows are left out.
+    return ROWS if Path("/proc/self/status").exists() else ROWS - {"memory", "large_send_memory"}
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +66,8 @@ def test_every_row_has_sane_numbers(quick_run: tuple[dict, str]) -> None:
         if row["compare"] == "ratio":
             assert row["value"] > 0, key
             assert row["value"] == pytest.approx(row["ours"]["median"] / row["baseline"]["median"])
+        elif row["compare"] == "absolute":
+            assert row["value"] == pytest.approx(row["ours"]["median"])
         else:
             assert row["value"] == pytest.approx(row["ours"]["median"] - row["baseline"]["median"])
         if key in TARGETED:

@@ -17,7 +17,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from iletimerkezi_mcp.strict import known_names, property_paths, strict_validator
+from iletimerkezi_mcp.strict import collect_errors, known_names, property_paths, strict_validator
 
 __all__ = ["MAX_PROBLEMS", "describe_errors", "strict_validator"]
 
@@ -36,7 +36,7 @@ def describe_errors(validators: Iterable[Draft202012Validator], arguments: dict[
     """'' when the arguments are valid; otherwise one line per problem, sorted by path."""
     found: dict[str, tuple[tuple[int, Any], ...]] = {}
     for validator in validators:
-        errors = list(validator.iter_errors(arguments))
+        errors = collect_errors(validator, arguments)  # large arrays without a jsonschema call per item
         if errors:
             for key, line in _Describer(validator.schema).problems(errors):
                 found.setdefault(line, key)  # several validators may report the same problem

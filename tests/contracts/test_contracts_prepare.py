@@ -310,3 +310,47 @@ def test_an_iys_batch_is_confirmed_when_it_revokes_consent_or_is_large() -> None
     many = [consent_record(recipient=f"53200{i:05d}") for i in range(101)]
     large = prepare("iys_register", {"consent": {"brandCode": "1", "list": many}}, Settings())
     assert "101 records" in (register.confirm(large, Settings()) or "")
+
+
+# --------------------------------------------------------------------------- large batches
+
+def test_a_large_send_is_prepared_without_touching_or_sharing_the_callers_list() -> None:
+    numbers = [f"+90 532 {i // 10000:03d} {i // 100 % 100:02d} {i % 100:02d}" for i in range(20_000)]
+    args = send_args([*numbers, "0532 000 00 00"])
+    before = copy.deepcopy(args)
+    call = prepare("send_sms", args, Settings(max_recipients=50_000, max_credits_per_call=10**6))
+    assert args == before
+    sent = call.arguments["order"]["message"]["receipents"]["number"]
+    assert sent is not args["order"]["message"]["receipents"]["number"]
+    assert sent == [f"90532{i:07d}" for i in range(20_000)]
+    (preview,) = call.previews
+    assert preview.recipients.valid == sent and preview.recipient_count == 20_000
+    # The preview counts what goes out: no duplicate or invalid number is left in it.
+    assert preview.for_result()["recipients"] == {"valid": 20_000, "duplicates": 0, "invalid": 0}
+    assert call.parts["recipients"] == [sorted(sent)]
+
+
+def test_a_large_consent_batch_is_prepared_without_touching_the_callers_records() -> None:
+    batch = [consent_record(recipient=f"0532 {i:07d}") for i in range(3000)]
+    args = {"consent": {"brandCode": "1", "list": batch}}
+    before = copy.deepcopy(args)
+    call = prepare("iys_register", args, Settings())
+    assert args == before
+    records = call.arguments["consent"]["list"]
+    assert records is not batch and all(a is not b for a, b in zip(records, batch, strict=True))
+    assert records[5]["recipient"] == "+905320000005"
+    import json
+
+    assert call.parts["records"] == sorted(json.dumps(r, sort_keys=True, ensure_ascii=False) for r in records)
+
+
+def test_what_the_parts_do_not_hold_is_bound_as_sent() -> None:
+    from iletimerkezi_mcp.safety import remainder
+
+    send = BY_NAME["send_sms"]
+    args = send_args(["5320000001"], validity=5)
+    args["order"]["message"] = [dict(args["order"]["message"], note="x"), dict(args["order"]["message"])]
+    assert remainder(args, send.covers) == {"order": {"validity": 5, "message": [{"note": "x"}, {}]}}
+    plain = send_args(["5320000001"])
+    assert remainder(plain, send.covers) == {}  # everything is in the parts already
+    assert remainder(plain, ()) == plain and remainder(plain, ()) is not plain

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -266,3 +267,62 @@ def test_count_revocations() -> None:
     records = [record(), record(status="RET"), record(status=" ret "), record(status="ONAY"), {}]
     assert count_revocations(records) == 2
     assert count_revocations([]) == 0
+    odd: list[Any] = [*records, "RET", None, {"status": None}, {"status": ["RET"]}, {"status": "Ret"},
+                      {"status": "RETT"}, {"status": 5}, {"status": "ONAY "}]
+    assert count_revocations(odd) == sum(1 for r in odd if isinstance(r, dict)
+                                         and str(r.get("status", "")).strip().upper() == "RET") == 3
+
+
+# --- The quick path for clean records and the canonical form agree with the full ones ---------------
+
+def _batch() -> list[Any]:
+    import random
+
+    rng = random.Random(11)
+    dates = ["2015-05-01 00:00:00", "2015-04-30 23:59:59", "2026-05-15 12:01:00", "2026-05-15 12:01:01",
+             "2026-05-15 12:00:59", "2024-02-29 10:00:00", "2025-02-29 10:00:00", "2026-04-31 10:00:00",
+             "2026-04-30 10:00:00", "2026-01-31 23:59:59", "2026-05-11 24:00:00", " 2026-05-11 14:20:00",
+             "2026-05-11 14:20:00 ", "2026-5-11 14:20:00", "0000-01-01 00:00:00", "9999-12-31 23:59:59",
+             "2026-05-11T14:20:00", "٢٠٢٦-05-11 14:20:00", "2026-05-11 14:20", None, 20260511, ""]
+    recipients = ["+905301112233", "0530 111 22 33", "5301112233", "+90 530 111 22 34", "+905999112233",
+                  "(+90) 530 111 22 35", "ali@example.com", "Ali@Example.COM", " a@b.co ", "a@@b.co", "+905301112233 ",
+                  5301112236, None, "", "530 111 22 37\u00a0"]
+    records: list[Any] = []
+    for _ in range(600):
+        rec = record(recipient=rng.choice(recipients), consentDate=rng.choice(dates),
+                     type=rng.choice(["MESAJ", "EPOSTA", "ARAMA", "MESAJ", "SMS"]),
+                     recipientType=rng.choice(["BIREYSEL", "TACIR", "BIREYSEL", "tacir"]),
+                     status=rng.choice(["ONAY", "RET"]))
+        if rng.random() < 0.05:
+            del rec["consentDate"]
+        if rng.random() < 0.02:
+            rec = "not a record"
+        records.append(rec)
+    return records
+
+
+def test_clean_records_take_a_quick_path_with_the_same_outcome(monkeypatch: pytest.MonkeyPatch) -> None:
+    from iletimerkezi_mcp.rules import consent
+
+    records = _batch()
+    monkeypatch.setattr(consent, "MAX_PROBLEMS", 10**6)
+    fast = check_consent_records(records, NOW)
+    with monkeypatch.context() as patch:
+        patch.setattr(consent, "_quick_record", lambda record, latest: None)
+        full = check_consent_records(records, NOW)
+    assert fast == full
+    assert len(full[1]) > 100
+    clean = [record(recipient=f"+90530{i:07d}") for i in range(50)]
+    assert all(consent._quick_record(r, "2026-05-15 12:01:00") is not None for r in clean)
+
+
+def test_canonical_records_is_sorted_json_with_sorted_keys() -> None:
+    from iletimerkezi_mcp.rules.consent import canonical_records
+
+    odd: list[Any] = [
+        record(), record(recipient='a"b\\c\u2028é\x01@x.co'), {"b": "1", "a": "2"}, {"a": "2", "b": "1"},
+        {"%s": "x", "%(a)s": "y"}, {"only": "one"}, {}, {"n": 1, "m": "x"}, {"n": [1, "x"], "m": None},
+        {"t": True, "f": 1.5}, "not a record", 7, None, record(status="RET", extra={"nested": ["ş"]}),
+    ]
+    records = [*_batch(), *odd]
+    assert canonical_records(records) == sorted(json.dumps(r, sort_keys=True, ensure_ascii=False) for r in records)

@@ -151,3 +151,68 @@ def test_check_recipients_keeps_order_drops_duplicates_and_reports_invalid() -> 
 def test_check_recipients_empty_list() -> None:
     check = check_recipients([])
     assert (check.valid, check.duplicates, check.invalid) == ([], [], [])
+
+
+# --- The quick path for common spellings never differs from the full one -------------------------
+
+def _spellings() -> list[str]:
+    """Numbers as people type them, right and wrong, with every separator and prefix in odd places."""
+    import random
+
+    rng = random.Random(5)
+    heads = ["", "+90", "+ 90", "0090", "90", "0", "00", "+", "+9", "9", "+90 0", "0 90", "(0)", "(+90)", "+(90)",
+             "+49", "\t+90", " +90", "0-", "-"]
+    separators = ["", " ", "-", ".", "/", "(", ")", "\t", "\u00a0", "\n", "+", "a", "٥"]
+    out: list[str] = []
+    for _ in range(4000):
+        national = rng.choice(["5", "2", "9", "0"]) + "".join(rng.choice("0123456789") for _ in range(rng.choice(
+            [8, 9, 9, 9, 10])))
+        if rng.random() < 0.5:
+            national = rng.choice(list(MOBILE_PREFIXES)) + national[3:]
+        pieces = [national[:3], national[3:6], national[6:8], national[8:]]
+        sep = rng.choice(separators) if rng.random() < 0.3 else rng.choice(["", " ", "-"])
+        text = rng.choice(heads) + rng.choice(["", " ", "-", "("]) + sep.join(pieces)
+        if rng.random() < 0.1:
+            text = f" {text} "
+        out.append(text)
+    return out
+
+
+def test_the_quick_path_agrees_with_the_full_one_on_thousands_of_spellings() -> None:
+    from iletimerkezi_mcp.sms import phones
+
+    quick_hits = valid = 0
+    for raw in _spellings():
+        try:
+            expected: str | None = phones._normalise_fully(raw)
+            valid += 1
+        except InvalidNumber:
+            expected = None
+        quick = phones._quick(raw) if raw else None
+        if quick is not None:
+            quick_hits += 1
+            assert quick == expected, raw
+        assert (normalise_number(raw) if expected is not None else None) == expected
+    # It does answer the common spellings (not "+90 0532…" or no-break spaces, which are rarer).
+    assert valid > 500 and quick_hits > 0.8 * valid
+
+
+def test_check_recipients_is_the_item_by_item_check() -> None:
+    from iletimerkezi_mcp.sms import phones
+
+    raw: list[object] = [*_spellings(), 5321112233, None, "", "  ", "905321112233", "+90 532 111 22 33"]
+    check = check_recipients(raw)  # type: ignore[arg-type]
+    valid: list[str] = []
+    duplicates: list[object] = []
+    invalid: list[tuple[str, str]] = []
+    for item in raw:
+        try:
+            number = phones._normalise_fully(item) if isinstance(item, str) else normalise_number(item)  # type: ignore[arg-type]
+        except InvalidNumber as exc:
+            invalid.append((str(item), exc.reason))
+            continue
+        (duplicates if number in valid else valid).append(item if number in valid else number)
+    assert check.valid == valid
+    assert check.duplicates == duplicates
+    assert [(bad.raw, bad.reason) for bad in check.invalid] == invalid
+    assert check.model_dump() == type(check).model_validate(check.model_dump()).model_dump()

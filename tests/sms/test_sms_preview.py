@@ -242,3 +242,15 @@ def test_preview_is_json_serialisable() -> None:
     assert again["encoding"] == "UCS-2"
     assert again["recipients"]["invalid"][0]["raw"] == "x"
     assert SmsPreview.model_validate(again) == p
+
+
+def test_an_already_checked_list_is_counted_as_it_is() -> None:
+    from iletimerkezi_mcp.sms import RecipientCheck, check_recipients
+
+    check = check_recipients(["+90 532 111 22 33", "05321112233", "5351112233", "12345"])
+    given = RecipientCheck.model_construct(valid=check.valid)
+    p = preview_sms("ş" * 80, given)
+    assert p.recipients is given  # not normalised a second time
+    assert p.model_dump() == preview_sms("ş" * 80, check.valid).model_dump()
+    assert preview_sms("hi", check).for_result()["recipients"] == preview_sms("hi", [
+        "+90 532 111 22 33", "05321112233", "5351112233", "12345"]).for_result()["recipients"]

@@ -8,14 +8,18 @@ record is checked here first and a batch that revokes consent, or a large one, i
 from __future__ import annotations
 
 import copy
-import json
 from datetime import datetime, timezone
 from typing import Any
 
 from iletimerkezi_mcp.errors import Meaning, WriteRisk, table_meaning
 from iletimerkezi_mcp.results.coerce import ShapeContext, dig, to_phone, to_text
 from iletimerkezi_mcp.results.schemas import obj, prop
-from iletimerkezi_mcp.rules.consent import check_consent_query, check_consent_records, count_revocations
+from iletimerkezi_mcp.rules.consent import (
+    canonical_records,
+    check_consent_query,
+    check_consent_records,
+    count_revocations,
+)
 from iletimerkezi_mcp.safety import PreparedCall, Refusal
 from iletimerkezi_mcp.settings import Settings
 
@@ -31,7 +35,9 @@ _NO_SUBSCRIPTION = table_meaning(403)
 
 
 def _prepare_register(arguments: dict[str, Any], settings: Settings) -> PreparedCall:
-    arguments = copy.deepcopy(arguments)
+    # The list is replaced by the checked copies of its records, never edited: the copy shares it.
+    given = arguments["consent"]["list"]
+    arguments = copy.deepcopy(arguments, {id(given): given})
     consent = arguments["consent"]
     records, problems = check_consent_records(consent["list"], datetime.now(timezone.utc))
     if problems:
@@ -45,7 +51,7 @@ def _prepare_register(arguments: dict[str, Any], settings: Settings) -> Prepared
         shown = ", ".join(str(r.get("recipient")) for r in revoked[:_SHOWN])
         more = f" and {len(revoked) - _SHOWN:,} more" if len(revoked) > _SHOWN else ""
         lines.append(f"RET for: {shown}{more}")
-    canonical = sorted(json.dumps(r, sort_keys=True, ensure_ascii=False) for r in records)
+    canonical = canonical_records(records)
     phones = [str(r["recipient"]).lstrip("+") for r in records if str(r.get("recipient", "")).startswith("+")]
     return PreparedCall(arguments=arguments, parts={"brand code": str(consent.get("brandCode")), "records": canonical},
                         lines=lines, numbers=phones)
@@ -90,12 +96,13 @@ IYS_REGISTER = ToolContract(
     # Re-sending a duplicate is refused (422), so it is not idempotent either.
     read_only=False, destructive=True, idempotent=False,
     prepare=_prepare_register,
+    covers=(("consent", "brandCode"), ("consent", "list")),
     confirm=_confirm_register,
     shape=_shape_register,
     summary=_sum_register,
     output={
-        "brandCode": prop("string", "Brand code from the arguments."),
-        "records": prop("integer", "Records submitted (from the arguments; the API echoes nothing)."),
+        "brandCode": prop("string", "From the arguments."),
+        "records": prop("integer", "Records submitted."),
     },
     risk=WriteRisk(
         "The consent records MAY HAVE BEEN STORED.", "İzin kayıtları KAYDEDİLMİŞ OLABİLİR.",
@@ -113,9 +120,9 @@ IYS_REGISTER = ToolContract(
             "ONAY/RET, mevcut kayıttan yeni olmayan, gelecekteki veya 2015-05-01'den önceki consentDate. Mevcut "
             "kayıtlar için iys_check kullanın."),
     },
-    note=("A legal record in the national İYS registry that cannot be deleted. Every record is checked first "
-          "(dates, recipient form, duplicates). A batch with any RET (revoking consent) or more than "
-          f"{CONFIRM_RECORDS_ABOVE} records waits for the person's confirmation ({CONFIRM_HOW}). {NEVER_RETRIED}"),
+    note=("İYS records are legal records that cannot be deleted. Each is checked first (dates, recipient form, "
+          f"duplicates); a batch with any RET (revoking consent) or over {CONFIRM_RECORDS_ABOVE} records "
+          f"{CONFIRM_HOW}. {NEVER_RETRIED}"),
 )
 
 
@@ -168,15 +175,15 @@ IYS_CHECK = reader(
     shape=_shape_check,
     summary=_sum_check,
     output={
-        "found": prop("boolean", "False when the API had no usable record. Never means consent."),
-        "consent": obj("The İYS record.", {
-            "brandCode": prop("string", "Brand code."),
-            "recipient": prop("string", "Phone (+90…) or e-mail."),
-            "recipientType": prop("string", "BIREYSEL or TACIR."),
-            "type": prop("string", "MESAJ, EPOSTA or ARAMA."),
+        "found": prop("boolean", "False: no usable record, which never means consent."),
+        "consent": obj("", {
+            "brandCode": prop("string"),
+            "recipient": prop("string"),
+            "recipientType": prop("string"),
+            "type": prop("string"),
             "status": prop("string", "ONAY (consent) or RET (refusal)."),
-            "source": prop("string", "Consent source, HS_…"),
-            "consentDate": prop("string", "YYYY-MM-DD HH:MM:SS, Turkey time."),
+            "source": prop("string"),
+            "consentDate": prop("string", "Turkey time."),
         }),
     },
     meanings={

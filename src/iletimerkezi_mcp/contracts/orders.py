@@ -21,6 +21,7 @@ from iletimerkezi_mcp.settings import Settings
 from iletimerkezi_mcp.sms import (
     EXAMPLES,
     MAX_RECIPIENTS_PER_REQUEST,
+    RecipientCheck,
     ScheduleError,
     SmsPreview,
     check_recipients,
@@ -39,7 +40,11 @@ _SHOWN_NUMBERS = 5
 
 
 def _prepare_send(arguments: dict[str, Any], settings: Settings) -> PreparedCall:
-    arguments = copy.deepcopy(arguments)
+    # The number lists are replaced below, never edited: the copy shares them (50,000 strings).
+    given = arguments["order"]["message"]
+    shared = {id(m["receipents"]["number"]): m["receipents"]["number"]
+              for m in (given if isinstance(given, list) else [given])}
+    arguments = copy.deepcopy(arguments, shared)
     order = arguments["order"]
     problems: list[str] = []
     notes: list[str] = []
@@ -77,7 +82,8 @@ def _prepare_send(arguments: dict[str, Any], settings: Settings) -> PreparedCall
         message["receipents"]["number"] = check.valid
         # Send exactly what was counted: NFC (an NFD 'ş' would force UCS-2) and LF line ends.
         message["text"] = normalise_text(message["text"])
-        preview = preview_sms(message["text"], check.valid)
+        # Already normalised and de-duplicated: the preview counts them as they are.
+        preview = preview_sms(message["text"], RecipientCheck.model_construct(valid=check.valid))
         if preview.over_cap:
             problems.append(f"{where}.text: {preview.parts_optimistic} SMS parts, over the provider's cap of "
                             f"{preview.max_parts} (the API would answer 453). Shorten it"
@@ -168,8 +174,10 @@ def _accept_any_schedule(schema: dict[str, Any]) -> dict[str, Any]:
     relaxed = copy.deepcopy(schema)
     field = relaxed["properties"]["order"]["properties"]["sendDateTime"]
     field.pop("pattern")
-    field["description"] = (field.get("description", "") + " ISO 8601 (e.g. 2026-06-15T10:30) is also "
-                            "accepted and converted to Istanbul time; seconds are always dropped.").strip()
+    # What this server accepts, said once: the provider's warning about seconds no longer applies.
+    field["description"] = ("Optional future send time, Istanbul time (UTC+3): dd/MM/yyyy HH:mm, e.g. "
+                            "\"15/06/2026 09:05\", or ISO 8601; seconds are dropped. Omit to send now; only a "
+                            "scheduled order can be cancelled.")
     return relaxed
 
 
@@ -179,20 +187,21 @@ SEND_SMS = ToolContract(
     # Spends credit and reaches phones; the API has no idempotency key, so never repeated.
     read_only=False, destructive=True, idempotent=False,
     prepare=_prepare_send,
+    covers=(("order", "sender"), ("order", "sendDateTime"), ("order", "iys"), ("order", "iysList"),
+            ("order", "message", "text"), ("order", "message", "receipents", "number")),
     confirm=_confirm_send,
     shape=_shape_send,
     summary=_sum_send,
-    output={"order": obj("The created order.", {"id": prop("string", "Order id for get_report / cancel_order.")})},
+    output={"order": obj("", {"id": prop("string", "For get_report and cancel_order.")})},
+    previews=True,
     risk=WriteRisk(
         "The message MAY HAVE BEEN SENT.", "Mesaj GÖNDERİLMİŞ OLABİLİR.",
         "Check with get_reports for today before sending again; an identical resend within 10 minutes would get 451.",
         "Tekrar göndermeden önce get_reports ile bugünü kontrol edin; 10 dakika içinde aynı gönderim 451 alır."),
-    note=("Safety: numbers are normalised to 905XXXXXXXXX and de-duplicated; invalid numbers, an unusable sender "
-          "and missing İYS settings are refused before anything is sent. Every result includes an SMS preview "
-          "(encoding, parts, credits). A send waits for the person's confirmation "
-          f"({CONFIRM_HOW}) when it costs more than {{confirm_above}} credits, takes the last hour's or day's "
-          "spending past its budget, or repeats a send from the last 24 hours. "
-          f"{NEVER_RETRIED} Use preview_sms to check cost, get_send_history to see what already went out."),
+    note=("Every accepted send reaches real phones and spends credit. Numbers are normalised to 905XXXXXXXXX and "
+          "de-duplicated; invalid ones, an unusable sender and missing İYS settings are refused before sending. "
+          f"A send {CONFIRM_HOW} when it costs more than {{confirm_above}} credits, passes the hourly or daily "
+          f"budget, or repeats a send from the last 24 hours. {NEVER_RETRIED}"),
     adjust_schema=_accept_any_schedule,
 )
 
@@ -220,10 +229,11 @@ CANCEL_ORDER = ToolContract(
     # Cannot be undone; a second cancel answers 455.
     read_only=False, destructive=True, idempotent=False,
     prepare=_prepare_cancel,
+    covers=(("order", "id"),),
     confirm=always("cancelling an order cannot be undone"),
     shape=_shape_cancel,
     summary=_sum_cancel,
-    output={"order_id": prop("string", "The order id from the arguments (the API echoes nothing).")},
+    output={"order_id": prop("string", "From the arguments.")},
     risk=WriteRisk(
         "The order MAY HAVE BEEN CANCELLED.", "Sipariş İPTAL EDİLMİŞ OLABİLİR.",
         "Check with get_report: status 115 or code 455 means it was cancelled.",
@@ -236,24 +246,24 @@ CANCEL_ORDER = ToolContract(
         "Sipariş iptal edilemiyor: gönderimi başlamış, tamamlanmış ya da bu hesapta böyle bir numara yok.",
         "Artık iptal mümkün değil. Ne olduğunu get_report ile görün (115 durumu iptal veya başarısız demektir). "
         "Yalnızca ileri tarihli ve gönderimi başlamamış siparişler iptal edilebilir.")},
-    note=f"Cannot be undone: the person confirms first ({CONFIRM_HOW}). {NEVER_RETRIED}",
+    note=f"Cannot be undone, so every call {CONFIRM_HOW}. {NEVER_RETRIED}",
 )
 
 # --- get_report -----------------------------------------------------------------------------
 
 _COUNTERS = {
-    "total": prop("integer", "Messages in the order."),
-    "delivered": prop("integer", "Delivered messages."),
-    "undelivered": prop("integer", "Messages that were not delivered."),
-    "waiting": prop("integer", "Messages still waiting for a final state."),
-    "submitAt": prop("string", "Submit time, YYYY-MM-DD HH:MM:SS, Turkey time."),
-    "sendAt": prop("string", "Send time, YYYY-MM-DD HH:MM:SS, Turkey time."),
-    "sender": prop("string", "Sender ID."),
+    "total": prop("integer"),
+    "delivered": prop("integer"),
+    "undelivered": prop("integer"),
+    "waiting": prop("integer"),
+    "submitAt": prop("string", "Turkey time."),
+    "sendAt": prop("string", "Turkey time."),
+    "sender": prop("string"),
 }
 _ORDER_HEAD = {
-    "id": prop("string", "Order id."),
+    "id": prop("string"),
     "status": prop("integer", "113 sending, 114 finished (not all delivered), 115 failed or cancelled."),
-    "status_text": prop("string", "English label of status."),
+    "status_text": prop("string"),
 }
 
 
@@ -307,13 +317,13 @@ GET_REPORT = reader(
     shape=_shape_report,
     summary=_sum_report,
     output={
-        "order": obj("Delivery report of one order.", {
+        "order": obj("", {
             **_ORDER_HEAD, **_COUNTERS,
-            "price": prop("number", "Cost of the order (unit not documented)."),
-            "message": arr("Per-recipient statuses on this page.", obj("One message.", {
-                "number": prop("string", "Recipient, +90…"),
+            "price": prop("number", "Unit not documented."),
+            "message": arr("Recipients on this page.", obj("", {
+                "number": prop("string"),
                 "status": prop("integer", "110 queued, 111 delivered, 112 not delivered."),
-                "status_text": prop("string", "English label of status."),
+                "status_text": prop("string"),
             })),
         }),
         "page": page_info("messages", "order.page and order.rowCount"),
@@ -375,10 +385,10 @@ GET_REPORTS = reader(
     shape=_shape_reports,
     summary=_sum_reports,
     output={
-        "count": prop("integer", "Orders in the whole date range."),
-        "orders": arr("Order summaries on this page.", obj("One order.", {**_ORDER_HEAD, **_COUNTERS})),
-        "page": prop("integer", "This page (filter.page)."),
-        "pages": prop("integer", f"Pages in the range, at {REPORTS_PAGE_SIZE} orders per page."),
+        "count": prop("integer", "Orders in the whole range."),
+        "orders": arr("", obj("", {**_ORDER_HEAD, **_COUNTERS})),
+        "page": prop("integer"),
+        "pages": prop("integer", f"At {REPORTS_PAGE_SIZE} orders per page."),
         **LIST_STATS,
     },
 )

@@ -9,7 +9,8 @@ table errs on the side of accepting: only blocks nobody is known to use are refu
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import NoReturn
 
@@ -100,6 +101,36 @@ class RecipientCheck(BaseModel):
     invalid: list[InvalidRecipient] = Field(default_factory=list)
 
 
+# The common spellings, answered without the character-by-character walk below (50,000 numbers in a
+# send): ASCII spaces and separators dropped, then one of the accepted prefixes and ten national
+# digits. Anything else (a '+' that was not first, letters, other characters, a wrong length or
+# prefix) takes the full path, which explains it; so this only ever accepts what that path accepts.
+_DROP = str.maketrans(dict.fromkeys(" \t\n\r\f\v-.()/"))
+
+
+def _national_pattern(prefixes: Mapping[str, str]) -> str:
+    """A regular expression for ten national digits whose 5XX prefix is one of ``prefixes``."""
+    thirds: dict[str, str] = {}
+    for prefix in sorted(prefixes):
+        thirds[prefix[1]] = thirds.get(prefix[1], "") + prefix[2]
+    return "5(?:" + "|".join(f"{second}[{third}]" for second, third in thirds.items()) + ")[0-9]{7}"
+
+
+_COMMON = re.compile(rf"(?:\+90|0090|90|0)?({_national_pattern(MOBILE_PREFIXES)})")
+
+
+def _quick(raw: str) -> str | None:
+    """``raw`` as ``905XXXXXXXXX`` when it is a common, valid spelling; None: use the full path."""
+    found = _COMMON.fullmatch(raw.replace(" ", ""))  # spaces only: much cheaper than translate()
+    if found is None:
+        found = _COMMON.fullmatch(raw.translate(_DROP))
+        if found is None:
+            return None
+    if raw[0] != "+" and "+" in raw and raw.lstrip()[0] != "+":  # "(+90) 532…": the full path refuses it
+        return None
+    return "90" + found[1]
+
+
 def _digits_only(raw: str) -> tuple[bool, str]:
     """Return (had_leading_plus, digits); raise InvalidNumber for stray characters."""
     text = raw.strip()
@@ -133,6 +164,11 @@ def normalise_number(raw: str) -> str:
     """
     if not isinstance(raw, str):
         raise InvalidNumber(raw, "is not text")
+    return (_quick(raw) if raw else None) or _normalise_fully(raw)
+
+
+def _normalise_fully(raw: str) -> str:
+    """normalise_number() the long way, with a reason for every refusal."""
     plus, digits = _digits_only(raw)
 
     # Work out which part is the 10-digit national number and how the caller wrote the prefix,
@@ -180,19 +216,32 @@ def _raise_foreign(raw: str, shown: str, international: str) -> NoReturn:
     )
 
 
-def check_recipients(raw: list[str]) -> RecipientCheck:
+def check_recipients(raw: Iterable[str]) -> RecipientCheck:
     """Normalise every entry; keep the first of each number, report duplicates and invalid ones."""
-    result = RecipientCheck()
+    valid: list[str] = []
+    duplicates: list[str] = []
+    invalid: list[InvalidRecipient] = []
     seen: set[str] = set()
+    # 50,000 rounds: _quick inlined for its commonest case (only spaces between the digits).
+    common, quick, seen_add, valid_add = _COMMON.fullmatch, _quick, seen.add, valid.append
     for item in raw:
-        try:
-            number = normalise_number(item)
-        except InvalidNumber as exc:
-            result.invalid.append(InvalidRecipient(raw=str(item), reason=exc.reason))
-            continue
+        number = None
+        if type(item) is str:
+            found = common(item.replace(" ", ""))
+            if found is not None:
+                number = "90" + found[1]
+            elif item:
+                number = quick(item)
+        if number is None:
+            try:
+                number = normalise_number(item)
+            except InvalidNumber as exc:
+                invalid.append(InvalidRecipient(raw=str(item), reason=exc.reason))
+                continue
         if number in seen:
-            result.duplicates.append(item)
+            duplicates.append(item)
         else:
-            seen.add(number)
-            result.valid.append(number)
-    return result
+            seen_add(number)
+            valid_add(number)
+    # Built from finished lists without re-validating every number (they are ours, all str).
+    return RecipientCheck.model_construct(valid=valid, duplicates=duplicates, invalid=invalid)

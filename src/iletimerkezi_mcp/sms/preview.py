@@ -135,8 +135,13 @@ def _capacity_units(model: Model, parts: int) -> int:
     return single if parts == 1 else parts * multi
 
 
-def preview_sms(text: str, recipients: list[str] | None = None, max_parts: int = API_MAX_PARTS) -> SmsPreview:
-    """Count encoding, parts and credits for ``text`` sent to ``recipients``; never sends."""
+def preview_sms(text: str, recipients: list[str] | RecipientCheck | None = None,
+                max_parts: int = API_MAX_PARTS) -> SmsPreview:
+    """Count encoding, parts and credits for ``text`` sent to ``recipients``; never sends.
+
+    ``recipients`` is a list of numbers as typed, or a :class:`RecipientCheck` the caller already
+    made with ``check_recipients`` (used as it is, so a large list is not normalised twice).
+    """
     if max_parts < 1:
         raise ValueError("max_parts must be at least 1")
     warnings: list[str] = []
@@ -151,7 +156,7 @@ def preview_sms(text: str, recipients: list[str] | None = None, max_parts: int =
     if unicodedata.normalize("NFC", text) != text:
         notes.append("The text was normalised to NFC (composed letters) before counting; send the normalised text.")
 
-    check = check_recipients(list(recipients or []))
+    check = recipients if isinstance(recipients, RecipientCheck) else check_recipients(recipients or [])
     count = len(check.valid)
     _recipient_warnings(check, warnings, notes)
 
