@@ -47,7 +47,8 @@ def tools_table(settings: Settings, lint: bool = False) -> int:
     rows = [("TOOL", "KIND", "TITLE")]
     for spec in state.catalog.specs.values():
         contract = spec.contract
-        kind = contract.kind + (", experimental" if contract.experimental else "")
+        kind = contract.kind + (", destructive" if contract.destructive and not contract.read_only else "")
+        kind += ", experimental" if contract.experimental else ""
         rows.append((spec.name, kind, spec.tool.title or ""))
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     for row in rows:

@@ -115,7 +115,8 @@ async def _write(state: AppState, spec: ToolSpec, prepared: PreparedCall, token:
                  session: Any) -> types.CallToolResult:
     """A write: the ledger's word (budgets, duplicates, the hard stop), confirmation, one recorded request."""
     name, contract, ledger, budgets = spec.name, spec.contract, state.ledger, state.budgets
-    record = _record(state, spec, prepared)
+    bound = bound_parts(spec, prepared)  # what a token binds and the ledger digests: built once
+    record = _record(state, spec, prepared, bound)
     assessment = ledger.assess(record, budgets)
     if assessment.stop:
         return error_result(f"{name}: not done: {assessment.stop}. Nothing overrides this limit.")
@@ -131,7 +132,7 @@ async def _write(state: AppState, spec: ToolSpec, prepared: PreparedCall, token:
     reservation: Reservation = NeedsConfirmation(reasons)
     for _ in range(2):  # a second round only when another process spent the budget meanwhile
         if reasons or token:  # a token the caller brings is checked and spent even if nothing asks now
-            step = await _confirm(state, spec, prepared, reasons, token, session)
+            step = await _confirm(state, spec, prepared, bound, reasons, token, session)
             if isinstance(step, types.CallToolResult):
                 return step
             confirmation, spent = step
@@ -159,8 +160,8 @@ async def _write(state: AppState, spec: ToolSpec, prepared: PreparedCall, token:
     return result
 
 
-def _record(state: AppState, spec: ToolSpec, prepared: PreparedCall) -> WriteRecord:
-    digest = hashlib.sha256(canonical([spec.name, bound_parts(spec, prepared)]).encode("utf-8")).hexdigest()
+def _record(state: AppState, spec: ToolSpec, prepared: PreparedCall, bound: dict[str, Any]) -> WriteRecord:
+    digest = hashlib.sha256(canonical([spec.name, bound]).encode("utf-8")).hexdigest()
     return WriteRecord(tool=spec.name, binding=state.binding, digest=digest, recipients=prepared.numbers,
                        text=prepared.text, parts=max((p.parts for p in prepared.previews), default=0),
                        credits=prepared.credits, dry_run=state.settings.dry_run)
@@ -205,8 +206,9 @@ def _dry_run(state: AppState, spec: ToolSpec, prepared: PreparedCall, reasons: l
     return ok_result(state, spec.contract, structured, summary)
 
 
-async def _confirm(state: AppState, spec: ToolSpec, prepared: PreparedCall, reasons: list[str], token: Any,
-                   session: Any) -> types.CallToolResult | tuple[Confirmation, tuple[str, float] | None]:
+async def _confirm(state: AppState, spec: ToolSpec, prepared: PreparedCall, bound: dict[str, Any],
+                   reasons: list[str], token: Any, session: Any
+                   ) -> types.CallToolResult | tuple[Confirmation, tuple[str, float] | None]:
     """How the person said yes (with the token to spend), or the result that stops the call."""
     name, book = spec.name, state.confirmations
     reason = "; and ".join(reasons)
@@ -214,7 +216,7 @@ async def _confirm(state: AppState, spec: ToolSpec, prepared: PreparedCall, reas
         return error_result(f"{name}: not done: the confirmation_token is malformed; use the exact token "
                             "string from the earlier result.")
     if token:
-        checked = book.check(token, name, state.binding, bound_parts(spec, prepared))
+        checked = book.check(token, name, state.binding, bound)
         if checked.problem is None:
             return "token", (checked.mac, checked.expires)
         return error_result(f"{name}: not done: {checked.problem}. Call again without confirmation_token to get "
@@ -225,7 +227,7 @@ async def _confirm(state: AppState, spec: ToolSpec, prepared: PreparedCall, reas
     if answer in ("decline", "cancel"):
         return error_result(f"{name}: not done: the person declined the confirmation. "
                             "Yapılmadı: onay verilmedi.")
-    new_token, expires = book.issue(name, state.binding, bound_parts(spec, prepared))
+    new_token, expires = book.issue(name, state.binding, bound)
     minutes = round(CONFIRMATION_TTL / 60)
     structured: dict[str, Any] = {
         "confirmation": {"token": new_token, "expires_at": datetime.fromtimestamp(expires, timezone.utc).isoformat(),

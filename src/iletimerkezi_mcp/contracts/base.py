@@ -111,19 +111,15 @@ class ToolContract:
 
     @property
     def kind(self) -> str:
-        if self.local is not None:
-            return "local"
-        if self.read_only:
-            return "read"
-        return "write, destructive" if self.destructive else "write"
+        """"local", "read" or "write": what decides the result's common fields and the tool table."""
+        return "local" if self.local is not None else "read" if self.read_only else "write"
 
     # Built once per contract: the full output schema and its compiled validator.
     _schema: dict[str, Any] = field(init=False, repr=False, compare=False)
     _validator: Draft202012Validator = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        kind = "local" if self.local is not None else "read" if self.read_only else "write"
-        schema = output_schema_with(self.output, kind, self.previews)
+        schema = output_schema_with(self.output, self.kind, self.previews)
         object.__setattr__(self, "_schema", schema)  # frozen: set once, here
         object.__setattr__(self, "_validator", Draft202012Validator(schema))
 

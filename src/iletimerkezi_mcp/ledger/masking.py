@@ -10,17 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit, urlunsplit
 
+from iletimerkezi_mcp.tokens import canonical  # the one JSON text anything here hashes as
+
 _NON_DIGITS = re.compile(r"\D+")
-
-
-def canonical(value: object) -> str:
-    """The one JSON text a value hashes as (as in tokens.py): key order and spacing never matter."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def mask_number(number: str) -> str:
@@ -69,4 +65,4 @@ def safe_binding(binding: str) -> str:
     return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
 
 
-__all__ = ["canonical", "content_key", "keyed", "mask_number", "safe_binding", "unique"]
+__all__ = ["content_key", "keyed", "mask_number", "safe_binding", "unique"]
