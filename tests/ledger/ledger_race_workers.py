@@ -9,6 +9,7 @@ from typing import Any
 from ledger_support import NOW, number, other_write, sms
 
 from iletimerkezi_mcp.ledger import Budgets, SqliteLedger
+from iletimerkezi_mcp.ledger.schema import LedgerOpenError, connect
 
 
 def spend_token(path: str, mac: str, barrier: Any, results: Any) -> None:
@@ -39,3 +40,15 @@ def spend_budget(path: str, worker: int, attempts: int, barrier: Any, results: A
             results.put((worker, type(outcome).__name__))
     finally:
         ledger.close()
+
+
+def open_fresh_files(folder: str, files: int, barrier: Any, results: Any) -> None:
+    """Open `files` new ledgers one after another, every child starting each file at the same moment."""
+    failures = []
+    for index in range(files):
+        barrier.wait(timeout=60)
+        try:
+            connect(Path(folder) / f"{index}" / "ledger.sqlite3").close()
+        except LedgerOpenError as exc:
+            failures.append(str(exc))
+    results.put(failures)

@@ -68,6 +68,13 @@ def test_ten_processes_spending_ten_tokens_on_a_new_file(tmp_path: Path) -> None
     fresh.close()
 
 
+def test_processes_opening_new_files_together_all_succeed(tmp_path: Path) -> None:
+    """Two clients starting on a fresh data dir: SQLite refuses the switch to WAL at once (no busy wait)
+    while another process is opening the file; connect must wait for it, not fail."""
+    outcomes = run(workers.open_fresh_files, [(str(tmp_path), 15)] * 8, expected=8)
+    assert outcomes == [[]] * 8
+
+
 def test_unconfirmed_sends_racing_against_a_budget_never_exceed_it(tmp_path: Path) -> None:
     path = tmp_path / "ledger.sqlite3"
     open_at(path).close()

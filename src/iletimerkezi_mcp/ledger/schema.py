@@ -15,6 +15,7 @@ import json
 import os
 import sqlite3
 import stat
+import time
 from pathlib import Path
 
 from iletimerkezi_mcp.localfiles import kind_of
@@ -147,7 +148,7 @@ def connect(path: Path) -> sqlite3.Connection:
     except (sqlite3.Error, OSError) as exc:
         raise opening_problem(path, exc) from None
     try:
-        db.execute("PRAGMA journal_mode = WAL").fetchone()
+        _switch_to_wal(db)
         for pragma in ("synchronous = FULL", "secure_delete = ON", "temp_store = MEMORY"):
             db.execute(f"PRAGMA {pragma}")
         rows = db.execute("PRAGMA quick_check(5)").fetchall()
@@ -162,6 +163,27 @@ def connect(path: Path) -> sqlite3.Connection:
         db.close()
         raise opening_problem(path, exc) from None
     return db
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code & 0xFF == 5 if isinstance(code, int) else "locked" in str(exc)
+
+
+def _switch_to_wal(db: sqlite3.Connection) -> None:
+    """SQLite answers SQLITE_BUSY to a journal-mode change at once, without its busy handler, while
+    another process is opening the same new file (two clients starting together): wait for it here."""
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    pause = 0.005
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode = WAL").fetchone()
+            return
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc) or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
 
 
 def _version(db: sqlite3.Connection) -> int:
