@@ -7,7 +7,7 @@ from typing import Any
 from common import Row, Summary
 from startup import StartupResult
 
-ROW_ORDER = ("startup_cold", "startup_warm", "per_call", "per_call_minimal", "per_call_sdk", "concurrency",
+ROW_ORDER = ("startup_cold", "startup_warm", "startup_snapshot", "per_call", "per_call_minimal", "per_call_sdk", "concurrency",
              "concurrency_minimal", "concurrency_raw", "memory", "manifest_load", "large_send", "large_iys",
              "large_send_memory")
 
@@ -82,11 +82,14 @@ def render(rows: list[Row], facts: dict[str, str], startup: StartupResult, mode:
     out += [
         f"- **Start-up**: wall time from spawning `python -m iletimerkezi_mcp` to the `tools/list` answer, "
         f"over raw JSON-RPC lines (`initialize`, `notifications/initialized`, `tools/list`, lock-step). "
-        f"{counts['startup_rounds']} rounds, floor/cold/warm interleaved with the order rotated"
+        f"{counts['startup_rounds']} rounds, floor/cold/warm/snapshot interleaved with the order rotated"
         + ("; a discarded floor run and cold start first (they fill the bytecode cache). " if counts["warmup"]
            else "; no warm-up in a quick run. ")
         + "Cold = empty cache directory, so the bundled manifest is served "
-        "and a background fetch hits a closed port; warm = a cache younger than the TTL, so no fetch at all. "
+        "and a background fetch hits a closed port; warm = a cache younger than the TTL, so no fetch at all, and "
+        "no start snapshot (removed before each warm start: a full start); snapshot = the same warm cache plus "
+        "the start snapshot an earlier identical start wrote, so `initialize` and `tools/list` are answered by "
+        "the front before the SDK is imported (its target is absolute: the provider's own server takes 187 ms). "
         "Floor = `python -c \"import mcp.server.lowlevel, mcp.server.stdio, httpx, pydantic\"`, timed the "
         "same way as the server: from spawn until it prints a line once the imports are done. Timed to process "
         "exit instead, as a plain wall-clock would, the floor is "

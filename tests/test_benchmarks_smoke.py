@@ -19,11 +19,11 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 RUN = REPO / "benchmarks" / "run.py"
 ROWS = {
-    "startup_cold", "startup_warm", "per_call", "per_call_minimal", "per_call_sdk",
+    "startup_cold", "startup_warm", "startup_snapshot", "per_call", "per_call_minimal", "per_call_sdk",
     "concurrency", "concurrency_minimal", "concurrency_raw", "memory", "manifest_load",
     "large_send", "large_iys", "large_send_memory",
 }
-TARGETED = {"startup_cold", "startup_warm", "per_call", "concurrency", "memory", "large_send", "large_iys",
+TARGETED = {"startup_cold", "startup_warm", "startup_snapshot", "per_call", "concurrency", "memory", "large_send", "large_iys",
             "large_send_memory"}
 FACTS = ("Date (UTC)", "CPU", "Cores (logical)", "RAM", "OS", "Python", "mcp", "httpx", "pydantic")
 

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from iletimerkezi_mcp import __version__
-from iletimerkezi_mcp.manifest.models import ManifestError
-from iletimerkezi_mcp.overlay import OverlayError
-from iletimerkezi_mcp.settings import SETTINGS, Settings, SettingsError, load_settings
+if TYPE_CHECKING:
+    from iletimerkezi_mcp.front import Handover
+    from iletimerkezi_mcp.settings import Settings
+
+# Imported inside functions: a stdio start answers from its snapshot (iletimerkezi_mcp.front) before
+# pydantic and the MCP SDK load.
 
 EPILOG = """commands:
   (none)              serve MCP over stdio (what MCP clients launch)
@@ -33,6 +37,8 @@ Docs: https://github.com/iletimerkezi-mcp/iletimerkezi-mcp#readme"""
 
 
 def _add_setting_flags(parser: argparse.ArgumentParser) -> None:
+    from iletimerkezi_mcp.settings import SETTINGS
+
     group = parser.add_argument_group("settings")
     for spec in SETTINGS:
         if spec.is_bool:
@@ -54,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         parents=[common],
     )
+    from iletimerkezi_mcp import __version__
+
     parser.add_argument("--version", action="version", version=f"iletimerkezi-mcp {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sandbox = sub.add_parser("sandbox", parents=[common], help="run the fake API standalone")
@@ -82,12 +90,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def settings_from(namespace: argparse.Namespace) -> Settings:
+    from iletimerkezi_mcp.settings import SETTINGS, load_settings
+
     fields = {spec.field for spec in SETTINGS}
     overrides = {k: v for k, v in vars(namespace).items() if k in fields}
     return load_settings(overrides=overrides)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    handover = None
+    if argv is None:  # a real process start: the front may answer the client's first requests now
+        from iletimerkezi_mcp.front import early_start
+
+        handover = early_start(sys.argv[1:], os.environ)
+    from iletimerkezi_mcp.manifest.models import ManifestError
+    from iletimerkezi_mcp.overlay import OverlayError
+    from iletimerkezi_mcp.settings import SettingsError
+
     parser = build_parser()
     namespace = parser.parse_args(argv)
     try:
@@ -100,7 +119,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     command = namespace.command
     try:
         if command is None:
-            _serve(settings)
+            _serve(settings, handover)
         elif command == "sandbox":
             from iletimerkezi_mcp.sandbox import run_standalone
 
@@ -121,9 +140,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         raise SystemExit(130) from None
 
 
-def _serve(settings: Settings) -> None:
+def _serve(settings: Settings, handover: Handover | None) -> None:
     import anyio
 
     from iletimerkezi_mcp.server import serve
 
-    anyio.run(serve, settings)
+    anyio.run(serve, settings, handover)

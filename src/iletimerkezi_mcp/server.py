@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import anyio
 import httpx
@@ -17,6 +18,9 @@ from iletimerkezi_mcp.app import AppState, build_state
 from iletimerkezi_mcp.dispatch import call_tool
 from iletimerkezi_mcp.refresh import refresh_in_background
 from iletimerkezi_mcp.settings import Settings
+
+if TYPE_CHECKING:
+    from iletimerkezi_mcp.front import Handover
 
 log = logging.getLogger(__name__)
 
@@ -90,12 +94,32 @@ def _connection_of(session: Any) -> Any:
     return getattr(session, "_connection", None) or session
 
 
-async def serve(settings: Settings) -> None:
+async def serve(settings: Settings, handover: Handover | None = None) -> None:
+    """Serve over stdio: the SDK's transport, or the wire the front claimed (and maybe answered on)."""
     from mcp.server.stdio import stdio_server
 
     state = build_state(settings)
     server = build_server(settings, state=state)
     log.info("serving %d tools from the %s", len(state.catalog.specs), state.catalog.manifest.describe())
-    async with stdio_server() as (read_stream, write_stream):
-        await server.run(read_stream, write_stream,
-                         server.create_initialization_options(NotificationOptions(tools_changed=True)))
+    options = server.create_initialization_options(NotificationOptions(tools_changed=True))
+    if handover is None:
+        async with stdio_server() as (read_stream, write_stream):
+            await server.run(read_stream, write_stream, options)
+        return
+    if handover.early:
+        log.info("answered %s from the start snapshot", " and ".join(handover.early))
+    handover.record(settings.resolved_cache_dir(), _answers_valid_until(state))
+    stdin, stdout = cast(Any, handover.source()), cast(Any, handover.sink())  # duck-typed async text files
+    async with stdio_server(stdin=stdin, stdout=stdout) as (read_stream, write_stream):
+        await server.run(read_stream, write_stream, options)
+
+
+def _answers_valid_until(state: AppState) -> float | None:
+    """When the instructions' word for the manifest ("cache" vs "stale-cache") changes with time alone."""
+    manifest = state.catalog.manifest
+    if manifest.fetched_at is None or manifest.source not in ("cache", "stale-cache"):
+        return None
+    fetched = manifest.fetched_at.timestamp()
+    if manifest.source == "cache":
+        return fetched + state.settings.manifest_ttl
+    return fetched if fetched > time.time() else None  # from the future: it turns fresh then
