@@ -95,7 +95,7 @@ def warm_cache(cache_dir: Path) -> None:
 
 async def run_startup(base_env: dict[str, str], api_url: str, work: Path, rounds: int,
                       warmup: bool = True) -> StartupResult:
-    from iletimerkezi_mcp.front.snapshot import FILE_NAME
+    from iletimerkezi_mcp.front.snapshot import FILE_PREFIX
 
     warm_dir = work / "cache-warm"
     warm_cache(warm_dir)
@@ -113,7 +113,7 @@ async def run_startup(base_env: dict[str, str], api_url: str, work: Path, rounds
         await time_python(base_env, FLOOR_IMPORTS)
         await time_server_start(cold_env())
     await time_server_start(snapshot_env)  # writes the snapshot (not timed)
-    if not (snapshot_dir / FILE_NAME).is_file():
+    if not any(snapshot_dir.glob(f"{FILE_PREFIX}*")):
         raise RuntimeError("the first start in the snapshot folder wrote no start snapshot")
     tool_counts: set[int] = set()
 
@@ -136,7 +136,8 @@ async def run_startup(base_env: dict[str, str], api_url: str, work: Path, rounds
                 cold.append(elapsed)
                 tool_counts.add(count)
             elif k == 2:
-                (warm_dir / FILE_NAME).unlink(missing_ok=True)  # warm cache, no snapshot: a full start
+                for stale in warm_dir.glob(f"{FILE_PREFIX}*"):  # warm cache, no snapshot: a full start
+                    stale.unlink()
                 elapsed, count = await time_server_start(warm_env)
                 warm.append(elapsed)
                 tool_counts.add(count)

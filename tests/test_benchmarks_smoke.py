@@ -23,7 +23,8 @@ ROWS = {
     "concurrency", "concurrency_minimal", "concurrency_raw", "memory", "manifest_load",
     "large_send", "large_iys", "large_send_memory",
 }
-TARGETED = {"startup_cold", "startup_warm", "startup_snapshot", "per_call", "concurrency", "memory", "large_send", "large_iys",
+TARGETED = {"startup_cold", "startup_warm", "startup_snapshot", "per_call", "concurrency", "memory", "large_send",
+            "large_iys",
             "large_send_memory"}
 FACTS = ("Date (UTC)", "CPU", "Cores (logical)", "RAM", "OS", "Python", "mcp", "httpx", "pydantic")
 

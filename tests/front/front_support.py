@@ -16,6 +16,7 @@ import anyio
 from conftest import UNREACHABLE
 
 from iletimerkezi_mcp.front import Handover, early_start
+from iletimerkezi_mcp.front.snapshot import FILE_PREFIX
 from iletimerkezi_mcp.server import serve
 from iletimerkezi_mcp.settings import load_settings
 
@@ -33,6 +34,13 @@ def server_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     }
     env.update(extra)
     return env
+
+
+def snapshot_file(tmp_path: Path) -> Path:
+    """The one start snapshot a `server_env(tmp_path)` server has written."""
+    found = list((tmp_path / "cache").glob(f"{FILE_PREFIX}*.json"))
+    assert len(found) == 1, found
+    return found[0]
 
 
 def initialize(request_id: object, version: str) -> dict[str, Any]:

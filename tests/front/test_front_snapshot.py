@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from iletimerkezi_mcp.front import snapshot
-from iletimerkezi_mcp.front.snapshot import FILE_NAME, Snapshot, compute_key, load, snapshot_dir
+from iletimerkezi_mcp.front.snapshot import FILE_PREFIX, KEPT, Snapshot, compute_key, load, path_for, snapshot_dir
 
 ENV = {"ILETIMERKEZI_SANDBOX": "1", "HOME": "/home/someone", "TERM": "xterm"}
 
@@ -84,21 +84,34 @@ def test_the_cache_folder_is_found_as_the_settings_find_it(tmp_path):
 
 
 def test_a_snapshot_under_another_key_is_not_used(tmp_path):
-    path = tmp_path / FILE_NAME
-    Snapshot(path, "one", answers={"2025-06-18": {"initialize": {"jsonrpc": "2.0", "id": None}}}).save()
-    assert load(path, "one").answers
-    assert load(path, "two").answers == {}
-    assert load(path, "two").key == "two"
+    key_one, key_two = "1" * 64, "2" * 64
+    Snapshot(path_for(tmp_path, key_one), key_one,
+             answers={"2025-06-18": {"initialize": {"jsonrpc": "2.0", "id": None}}}).save()
+    assert load(tmp_path, key_one).answers
+    assert load(tmp_path, key_two).answers == {}
+    assert load(tmp_path, key_two).key == key_two
+    path_for(tmp_path, key_one).rename(path_for(tmp_path, key_two))  # a file under another key's name
+    assert load(tmp_path, key_two).answers == {}
+
+
+def test_each_configuration_keeps_its_own_snapshot_and_old_ones_go(tmp_path):
+    keys = [str(index) * 64 for index in range(KEPT + 2)]
+    for index, key in enumerate(keys):
+        path = path_for(tmp_path, key)
+        Snapshot(path, key).save()
+        os.utime(path, ns=(index * 10**9, index * 10**9))
+    kept = sorted(p.name for p in tmp_path.glob(f"{FILE_PREFIX}*"))
+    assert kept == sorted(path_for(tmp_path, key).name for key in keys[-KEPT:])
 
 
 def test_a_snapshot_file_is_private(tmp_path):
-    path = tmp_path / "new" / FILE_NAME
-    Snapshot(path, "one").save()
+    path = path_for(tmp_path / "new", "1" * 64)
+    Snapshot(path, "1" * 64).save()
     assert os.stat(path).st_mode & 0o077 == 0
 
 
 def test_answers_are_re_addressed_and_unknown_ones_are_none(tmp_path):
-    stored = Snapshot(tmp_path / FILE_NAME, "k", answers={"v": {"initialize": {"jsonrpc": "2.0", "id": None,
+    stored = Snapshot(path_for(tmp_path, "k"), "k", answers={"v": {"initialize": {"jsonrpc": "2.0", "id": None,
                                                                              "result": {"ş": 1}}}})
     assert stored.answer("v", "initialize", 5) == '{"jsonrpc":"2.0","id":5,"result":{"ş":1}}'
     assert stored.answer("v", "tools", 5) is None

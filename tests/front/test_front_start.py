@@ -8,10 +8,10 @@ import os
 import time
 
 import pytest
-from front_support import INITIALIZED, handshake, initialize, server_env, start, tools_list
+from front_support import INITIALIZED, handshake, initialize, server_env, snapshot_file, start, tools_list
 from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS
 
-from iletimerkezi_mcp.front.snapshot import FILE_NAME
+from iletimerkezi_mcp.front.snapshot import compute_key, path_for
 
 pytestmark = pytest.mark.timeout(90)
 FULL = ("initialize", "tools/list")
@@ -22,7 +22,7 @@ def test_answers_from_the_snapshot_are_byte_identical_to_a_full_start(tmp_path, 
     env = server_env(tmp_path)
     first = handshake(env, version, request_id=7)
     assert first[2] is not None and first[2].early == ()
-    assert (tmp_path / "cache" / FILE_NAME).is_file()
+    assert snapshot_file(tmp_path).is_file()
     second = handshake(env, version, request_id=7)
     assert second[2] is not None and second[2].early == FULL
     assert second[:2] == first[:2]
@@ -128,7 +128,7 @@ def test_a_changed_manifest_cache_is_a_full_start(tmp_path):
 def test_a_damaged_snapshot_is_a_full_start_and_is_replaced(tmp_path, content):
     env = server_env(tmp_path)
     good = full_start_after(env)
-    path = tmp_path / "cache" / FILE_NAME
+    path = snapshot_file(tmp_path)
     path.write_bytes(content)
     assert full_start_after(env) == (good[0], good[1], ())
     assert full_start_after(env)[2] == FULL
@@ -137,14 +137,14 @@ def test_a_damaged_snapshot_is_a_full_start_and_is_replaced(tmp_path, content):
 def test_a_fifo_in_place_of_the_snapshot_does_not_hang_the_start(tmp_path):
     env = server_env(tmp_path)
     (tmp_path / "cache").mkdir()
-    os.mkfifo(tmp_path / "cache" / FILE_NAME)
+    os.mkfifo(path_for(tmp_path / "cache", compute_key([], env, tmp_path / "cache")))
     assert full_start_after(env)[2] == ()
 
 
 def test_a_snapshot_past_its_validity_is_a_full_start(tmp_path):
     env = server_env(tmp_path)
     full_start_after(env)
-    path = tmp_path / "cache" / FILE_NAME
+    path = snapshot_file(tmp_path)
     document = json.loads(path.read_text())
     document["valid_until"] = time.time() - 1
     path.write_text(json.dumps(document))
@@ -154,7 +154,7 @@ def test_a_snapshot_past_its_validity_is_a_full_start(tmp_path):
 def test_a_stale_tool_list_is_corrected_by_list_changed(tmp_path):
     env = server_env(tmp_path)
     full_start_after(env)
-    path = tmp_path / "cache" / FILE_NAME
+    path = snapshot_file(tmp_path)
     document = json.loads(path.read_text())
     document["answers"]["2025-06-18"]["tools"]["result"]["tools"].pop()
     path.write_text(json.dumps(document))
@@ -178,6 +178,23 @@ def test_credentials_never_reach_the_snapshot(tmp_path):
     env = server_env(tmp_path, ILETIMERKEZI_SANDBOX="0", ILETIMERKEZI_API_KEY="key-4f1c9a7e2b",
                      ILETIMERKEZI_API_HASH="hash-8d3e6b0a5c", ILETIMERKEZI_BASE_URL="http://127.0.0.1:9")
     full_start_after(env)
-    stored = (tmp_path / "cache" / FILE_NAME).read_text()
+    stored = (snapshot_file(tmp_path)).read_text()
     assert "key-4f1c9a7e2b" not in stored and "hash-8d3e6b0a5c" not in stored
     assert full_start_after(env)[2] == FULL
+
+
+def test_a_snapshot_of_a_fresh_cache_holds_until_the_cache_turns_stale(tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    from conftest import BUNDLED, UNREACHABLE
+
+    from iletimerkezi_mcp.manifest.cache import write_cache
+
+    ttl = 86400
+    fetched = datetime.now(timezone.utc) - timedelta(seconds=ttl - 120)  # stale in two minutes
+    assert write_cache(tmp_path / "cache", UNREACHABLE, json.loads(BUNDLED.read_text()), now=fetched) is not None
+    env = server_env(tmp_path)
+    answer, _, _ = full_start_after(env)
+    assert "cache manifest" in json.loads(answer)["result"]["instructions"]
+    valid_until = json.loads(snapshot_file(tmp_path).read_text())["valid_until"]
+    assert valid_until == pytest.approx(fetched.timestamp() + ttl, abs=1)

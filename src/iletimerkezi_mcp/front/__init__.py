@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .snapshot import FILE_NAME, Snapshot, compute_key, load, render, snapshot_dir
+from .snapshot import Snapshot, compute_key, load, render, snapshot_dir
 from .wire import LineSink, LineSource, Wire, claim
 
 log = logging.getLogger(__name__)
@@ -159,13 +159,16 @@ def early_start(argv: Sequence[str], env: Mapping[str, str], *, stdin_fd: int = 
         return None
     try:
         cache_dir = snapshot_dir(argv, env)
-        snapshot = load(cache_dir / FILE_NAME, compute_key(argv, env, cache_dir))
-    except (OSError, ValueError, UnicodeError) as exc:
+        snapshot = load(cache_dir, compute_key(argv, env, cache_dir))
+    except Exception as exc:  # noqa: BLE001 - a snapshot is an optimisation: nothing about it may stop a start
         log.debug("no start snapshot (%s)", exc)
         return Handover(wire, None)
     handover = Handover(wire, snapshot)
     if snapshot.answers and snapshot.usable():
-        _answer_from_snapshot(handover, snapshot)
+        try:
+            _answer_from_snapshot(handover, snapshot)
+        except OSError:  # the client went away mid-answer: the SDK finds the input closed and ends
+            wire.gone = True
     return handover
 
 

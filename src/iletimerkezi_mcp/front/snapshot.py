@@ -11,6 +11,7 @@ version, exactly as the SDK wrote them.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -23,7 +24,8 @@ from typing import Any
 
 from iletimerkezi_mcp.localfiles import LocalFileError, load_json, replace_file
 
-FILE_NAME = "start-snapshot.json"
+FILE_PREFIX = "start-snapshot-"
+KEPT = 4  # snapshots kept per cache folder: one per configuration (Claude Desktop and Cursor differ)
 FORMAT = 1
 SNAPSHOT_LIMIT = 4 * 1024 * 1024  # a real one is about 40 KB per protocol version
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -127,13 +129,27 @@ class Snapshot:
         return render({**stored, "id": request_id})
 
     def save(self) -> None:
+        """Write it (atomically, 0600) and keep only the newest few others in its folder."""
         document = {"format": FORMAT, "key": self.key, "valid_until": self.valid_until, "answers": self.answers}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         replace_file(self.path, render(document).encode("utf-8"))
+        others = []
+        for item in os.scandir(self.path.parent):
+            if item.name.startswith(FILE_PREFIX) and item.name.endswith(".json") and item.path != str(self.path):
+                with contextlib.suppress(OSError):
+                    others.append((item.stat(follow_symlinks=False).st_mtime_ns, item.path))
+        for _, stale in sorted(others, reverse=True)[KEPT - 1:]:
+            with contextlib.suppress(OSError):
+                os.unlink(stale)
 
 
-def load(path: Path, key: str) -> Snapshot:
-    """The snapshot at `path` if it was taken under `key`; else an empty one for that key."""
+def path_for(cache_dir: Path, key: str) -> Path:
+    return cache_dir / f"{FILE_PREFIX}{key[:16]}.json"
+
+
+def load(cache_dir: Path, key: str) -> Snapshot:
+    """The snapshot for `key` in `cache_dir` if there is a usable one; else an empty one to fill."""
+    path = path_for(cache_dir, key)
     try:
         document = load_json(path, limit=SNAPSHOT_LIMIT)
     except (LocalFileError, RecursionError):
@@ -150,4 +166,4 @@ def load(path: Path, key: str) -> Snapshot:
     return Snapshot(path=path, key=key, valid_until=valid_until, answers=kept)
 
 
-__all__ = ["FILE_NAME", "Snapshot", "compute_key", "load", "render", "snapshot_dir"]
+__all__ = ["FILE_PREFIX", "Snapshot", "compute_key", "load", "path_for", "render", "snapshot_dir"]

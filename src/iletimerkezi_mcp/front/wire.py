@@ -25,6 +25,7 @@ class Wire:
     write_fd: int
     buffer: bytearray = field(default_factory=bytearray)  # read but not yet split into lines
     eof: bool = False
+    gone: bool = False  # the client stopped reading (a write failed)
 
     def next_line(self, timeout: float | None) -> bytes | None:
         """The next whole line (blocking, for the front); None at end of input or after `timeout` s."""
@@ -119,15 +120,40 @@ def claim(stdin_fd: int = 0, stdout_fd: int = 1, *, divert: bool = True) -> Wire
         return None
     import fcntl
 
-    read_fd = fcntl.fcntl(stdin_fd, fcntl.F_DUPFD_CLOEXEC, 3)
-    write_fd = fcntl.fcntl(stdout_fd, fcntl.F_DUPFD_CLOEXEC, 3)
+    try:
+        read_fd = fcntl.fcntl(stdin_fd, fcntl.F_DUPFD_CLOEXEC, 3)
+    except OSError:
+        return None
+    try:
+        write_fd = fcntl.fcntl(stdout_fd, fcntl.F_DUPFD_CLOEXEC, 3)
+    except OSError:
+        os.close(read_fd)
+        return None
     os.set_blocking(read_fd, False)  # the loop's reader; writes stay blocking unless the fd is shared
     if divert:
-        null = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(null, stdin_fd)
-        os.close(null)
-        os.dup2(2, stdout_fd)
+        _divert(stdin_fd, os.devnull, os.O_RDONLY)
+        _divert(stdout_fd, None, os.O_WRONLY)
     return Wire(read_fd, write_fd)
+
+
+def _divert(fd: int, path: str | None, flags: int) -> None:
+    """Point `fd` at `path`, or at stderr when `path` is None (the null device if stderr is unusable)."""
+    try:
+        if path is None:
+            os.dup2(2, fd)
+            return
+    except OSError:
+        path = os.devnull
+    try:
+        target = os.open(path, flags)
+    except OSError:
+        return  # the wire has its own copy; a stray write then fails instead of corrupting it
+    try:
+        os.dup2(target, fd)
+    except OSError:
+        pass
+    finally:
+        os.close(target)
 
 
 class LineSource:
@@ -156,8 +182,11 @@ class LineSink:
 
     async def write(self, text: str) -> None:
         shown = self._screen(text)
-        if shown:
-            self._wire.write(shown.encode("utf-8"))
+        if shown and not self._wire.gone:
+            try:
+                self._wire.write(shown.encode("utf-8"))
+            except OSError:  # the client closed its end: drop the rest; its input ends too
+                self._wire.gone = True
 
     async def flush(self) -> None:
         return None
