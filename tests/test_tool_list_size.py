@@ -28,10 +28,10 @@ from iletimerkezi_mcp.settings import Settings
 from iletimerkezi_mcp.tools import Catalog, build_catalog
 
 KB = 1024
-# name + description + inputSchema of every tool: what the model reads. The aim is 11 KB; the last
-# kilobyte is the provider's own argument documentation (about 4.6 KB of the 12), which is published
-# as written, so the limit holds what removing repetition alone reaches.
-MODEL_VIEW_LIMIT = 12 * KB
+# name + description + inputSchema of every tool: what the model reads. The aim is 11 KB; about 4.6 KB of
+# it is the provider's own argument documentation, published as written (rewriting its text per field
+# would go stale with the next manifest), so the limit holds what removing our own repetition reaches.
+MODEL_VIEW_LIMIT = 11.5 * KB
 TOOLS_LIST_LIMIT = 30 * KB  # every tool as listed, output schemas and annotations included
 
 # What dispatch adds to a result, by the kind of tool (dispatch.ok_result, _dry_run, _confirm, _finish).

@@ -127,10 +127,11 @@ def test_without_a_one_line_description_the_summary_is_published() -> None:
 def test_send_description_states_the_safety_rules_with_the_configured_threshold() -> None:
     spec = catalog(settings=Settings(confirm_above=7)).specs["send_sms"]
     description = spec.tool.description
-    assert "more than 7 credits" in description
+    assert "above 7 credits" in description
     assert "needs the person's confirmation" in description
-    # How to confirm is said by the argument every write offers (and once in the server's instructions).
-    assert "confirmation" in spec.tool.input_schema["properties"][CONFIRMATION_FIELD]["description"]
+    # How to confirm is said by every confirmation request (and once in the server's instructions); the
+    # argument itself carries no text, and a token the server did not issue is refused.
+    assert spec.tool.input_schema["properties"][CONFIRMATION_FIELD] == {"type": "string"}
 
 
 def test_write_descriptions_say_they_are_never_retried() -> None:
@@ -228,7 +229,7 @@ def test_a_manifest_claiming_send_is_read_only_still_gets_destructive_annotation
     assert (a.read_only_hint, a.destructive_hint, a.idempotent_hint, a.open_world_hint) == (False, True, False, True)
     assert spec.contract.retry is False
     assert "needs the person's confirmation" in spec.tool.description
-    assert "when it costs more than 3 credits" in spec.tool.description
+    assert "above 3 credits" in spec.tool.description
 
 
 def test_a_tool_the_manifest_adds_is_treated_as_dangerous() -> None:

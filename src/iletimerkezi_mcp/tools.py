@@ -32,10 +32,8 @@ log = logging.getLogger(__name__)
 DESCRIPTION_LIMIT = 1024
 SUMMARY_LIMIT = 600
 CONFIRMATION_FIELD = "confirmation_token"
-_CONFIRMATION_PROPERTY = {
-    "type": "string",
-    "description": "From a confirmation request, once the person agreed.",
-}
+# No description: every confirmation request says how to use it, and the instructions say it once.
+_CONFIRMATION_PROPERTY = {"type": "string"}
 
 
 class ToolSpec(BaseModel):

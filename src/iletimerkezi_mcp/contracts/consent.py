@@ -120,9 +120,8 @@ IYS_REGISTER = ToolContract(
             "ONAY/RET, mevcut kayıttan yeni olmayan, gelecekteki veya 2015-05-01'den önceki consentDate. Mevcut "
             "kayıtlar için iys_check kullanın."),
     },
-    note=("İYS records are legal records that cannot be deleted. Each is checked first (dates, recipient form, "
-          f"duplicates); a batch with any RET (revoking consent) or over {CONFIRM_RECORDS_ABOVE} records "
-          f"{CONFIRM_HOW}. {NEVER_RETRIED}"),
+    note=("İYS records are legal and cannot be deleted. A batch with any RET (revokes consent) or over "
+          f"{CONFIRM_RECORDS_ABOVE} records {CONFIRM_HOW}. {NEVER_RETRIED}"),
 )
 
 

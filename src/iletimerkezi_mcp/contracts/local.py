@@ -46,8 +46,8 @@ PREVIEW_SMS = ToolContract(
     input_schema=_SCHEMA,
     title="Preview SMS cost",
     description=(
-        "Count an SMS locally (no API call): encoding and the characters forcing it, parts (the ' B186' the "
-        "provider appends included), characters left, credits = parts × recipients."),
+        "Count an SMS locally, no API call: encoding (and the characters forcing it), parts including the "
+        "' B186' suffix, characters left, credits."),
     # The preview object itself (sms/preview.py); only fields that are never null are typed.
     output={
         **preview_properties(),
@@ -104,8 +104,8 @@ GET_SEND_HISTORY = ToolContract(
     input_schema=_HISTORY_SCHEMA,
     title="What this server already sent",
     description=(
-        "What this server already wrote on this machine, newest first (local ledger, no API call). Check it "
-        "before repeating a send, especially after a timeout."),
+        "What this server already sent or changed from this machine, newest first (local ledger, no API "
+        "call). Check it before repeating a send, above all after a timeout."),
     output={
         "writes": arr("Newest first.", obj("", {
             "id": prop("integer"),

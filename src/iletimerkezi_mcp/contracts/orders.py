@@ -198,10 +198,9 @@ SEND_SMS = ToolContract(
         "The message MAY HAVE BEEN SENT.", "Mesaj GÖNDERİLMİŞ OLABİLİR.",
         "Check with get_reports for today before sending again; an identical resend within 10 minutes would get 451.",
         "Tekrar göndermeden önce get_reports ile bugünü kontrol edin; 10 dakika içinde aynı gönderim 451 alır."),
-    note=("Every accepted send reaches real phones and spends credit. Numbers are normalised to 905XXXXXXXXX and "
-          "de-duplicated; invalid ones, an unusable sender and missing İYS settings are refused before sending. "
-          f"A send {CONFIRM_HOW} when it costs more than {{confirm_above}} credits, passes the hourly or daily "
-          f"budget, or repeats a send from the last 24 hours. {NEVER_RETRIED}"),
+    note=("Every accepted send reaches real phones and spends credit. "
+          f"A send {CONFIRM_HOW} above {{confirm_above}} credits, past the hourly or daily budget, or when it "
+          f"repeats a send of the last 24 hours. {NEVER_RETRIED}"),
     adjust_schema=_accept_any_schedule,
 )
 
