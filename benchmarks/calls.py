@@ -29,8 +29,8 @@ from common import (
 
 TOOL = "get_balance"
 PATH = "/v1/get-balance/json"
-PER_CALL_TARGET_MS = 2.0
-CONCURRENCY_TARGET = 1.5
+PER_CALL_TARGET_MS = 1.0  # "Lean and fast": at most 1.0 ms over a direct POST (was 2.0)
+CONCURRENCY_TARGET = 1.5  # the first benchmark issue's; "Lean and fast" asks for at most 2x
 MEMORY_TARGET_MB = 5.0
 WARMUP_CALLS = 20
 MINIMAL_SERVER = Path(__file__).with_name("minimal_server.py")
@@ -145,7 +145,7 @@ async def per_call_and_raw_burst(env: dict[str, str], direct: DirectApi, reps: i
     return [
         Row(key="per_call", figure="Per call (get_balance, sequential, raw JSON-RPC client)", unit="ms",
             ours=Summary(seq_ours), baseline=Summary(seq_base), baseline_label=direct_label, compare="delta",
-            target=PER_CALL_TARGET_MS, target_text=f"< {PER_CALL_TARGET_MS:g} ms added", digits=2,
+            target=PER_CALL_TARGET_MS, target_text=f"≤ {PER_CALL_TARGET_MS:g} ms added", digits=2,
             notes=[f"{reps} reps × {calls} sequential calls on one session; each rep is the median call."]),
         Row(key="per_call_minimal", figure="Per call, minimal SDK server (reference, not ours)", unit="ms",
             ours=Summary(seq_min), baseline=Summary(seq_base), baseline_label=direct_label, compare="delta",
@@ -215,7 +215,8 @@ async def sdk_session_rows(env: dict[str, str], direct: DirectApi, reps: int, ca
         Row(key="concurrency", figure=f"{burst} calls at once (SDK ClientSession, asyncio.gather)", unit="ms",
             ours=Summary(burst_ours), baseline=Summary(burst_base), baseline_label=f"{burst} direct httpx at once",
             compare="ratio", target=CONCURRENCY_TARGET, target_text=f"≤ {CONCURRENCY_TARGET:g}x", digits=0,
-            notes=[f"{reps} reps; each is the wall time of the whole burst."]),
+            notes=[f"{reps} reps; each is the wall time of the whole burst. The first benchmark issue set "
+                   f"{CONCURRENCY_TARGET:g}x; \"Lean and fast\" asks for at most 2x (met when the ratio is ≤ 2)."]),
         Row(key="concurrency_minimal", figure=f"{burst} calls at once, minimal SDK server via ClientSession "
             "(reference, not ours)", unit="ms", ours=Summary(burst_min), baseline=Summary(burst_base),
             baseline_label=f"{burst} direct httpx at once", compare="ratio", target=None, target_text="info",
