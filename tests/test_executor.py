@@ -483,3 +483,24 @@ async def test_a_runaway_answer_stops_being_read_and_is_not_success(monkeypatch:
     assert out.kind == "protocol_error" and out.response is None
     assert "larger than" in out.detail and "reading stopped" in out.detail
     assert out.body_excerpt == ""  # nothing of it is kept
+
+
+def test_httpcore_still_finds_asyncio_after_sniffio_is_settled() -> None:
+    """The executor records a missing sniffio once; httpcore must still pick the asyncio backend."""
+    import asyncio
+    import importlib.util
+    import sys
+
+    from httpcore._synchronization import current_async_library
+
+    import iletimerkezi_mcp.executor  # noqa: F401  (settles sniffio on import)
+
+    if importlib.util.find_spec("sniffio") is None:
+        assert sys.modules["sniffio"] is None
+    else:
+        assert sys.modules.get("sniffio") is not None
+
+    async def backend() -> str:
+        return current_async_library()
+
+    assert asyncio.run(backend()) == "asyncio"
