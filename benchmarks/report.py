@@ -8,9 +8,8 @@ from common import Row, Summary
 from startup import StartupResult
 
 ROW_ORDER = ("startup_cold", "startup_warm", "startup_snapshot", "per_call", "per_call_minimal", "per_call_sdk",
-             "concurrency",
-             "concurrency_minimal", "concurrency_raw", "memory", "manifest_load", "large_send", "large_iys",
-             "large_send_memory")
+             "concurrency", "concurrency_minimal", "concurrency_raw", "memory", "manifest_load", "tool_list_model",
+             "tool_list_whole", "large_send", "large_iys", "large_send_memory")
 
 
 def fmt(summary: Summary, unit: str, digits: int) -> str:

@@ -26,7 +26,7 @@ from calls import WARMUP_CALLS, DirectApi, memory_rows, per_call_and_raw_burst, 
 from common import FakeApi, Row, python_env, server_env  # noqa: E402
 from large_batch import large_batch_rows  # noqa: E402
 from machine import machine_facts  # noqa: E402
-from manifest_load import manifest_rows  # noqa: E402
+from manifest_load import manifest_rows, tool_list_rows  # noqa: E402
 from report import render  # noqa: E402
 from startup import run_startup, startup_extras  # noqa: E402
 
@@ -97,6 +97,7 @@ async def run_all(counts: dict[str, Any], work: Path) -> tuple[list[Row], Any]:
         await fake.stop()
     t = time.perf_counter()
     rows += manifest_rows(counts["manifest_reps"], counts["manifest_loops"])
+    rows += tool_list_rows()
     log.info("manifest load done (%.0f s)", time.perf_counter() - t)
     t = time.perf_counter()
     rows += large_batch_rows(counts["large_reps"], counts["large_loops"], counts["large_memory_reps"],

@@ -21,11 +21,10 @@ RUN = REPO / "benchmarks" / "run.py"
 ROWS = {
     "startup_cold", "startup_warm", "startup_snapshot", "per_call", "per_call_minimal", "per_call_sdk",
     "concurrency", "concurrency_minimal", "concurrency_raw", "memory", "manifest_load",
-    "large_send", "large_iys", "large_send_memory",
+    "large_send", "large_iys", "large_send_memory", "tool_list_model", "tool_list_whole",
 }
 TARGETED = {"startup_cold", "startup_warm", "startup_snapshot", "per_call", "concurrency", "memory", "large_send",
-            "large_iys",
-            "large_send_memory"}
+            "large_iys", "large_send_memory", "tool_list_model", "tool_list_whole"}
 FACTS = ("Date (UTC)", "CPU", "Cores (logical)", "RAM", "OS", "Python", "mcp", "httpx", "pydantic")
 
 

@@ -64,6 +64,7 @@ class Handover:
     _pending: dict[str, str] = field(default_factory=dict)  # id -> method whose answer is to be recorded
     _taken: dict[str, Any] = field(default_factory=dict)  # method -> the SDK's response
     _seen: int = 0
+    _save_due: bool = False  # both answers taken: written once the answer is out, not before
 
     def record(self, cache_dir: Path, valid_until: float | None) -> None:
         """Let this session's first answers become the snapshot: only when the front answered nothing
@@ -80,7 +81,7 @@ class Handover:
         return LineSource(self.wire, self.replay, self._watch_incoming)
 
     def sink(self) -> LineSink:
-        return LineSink(self.wire, self._screen_outgoing)
+        return LineSink(self.wire, self._screen_outgoing, self._after_write)
 
     def _watch_incoming(self, line: bytes) -> None:
         if not self.recording:
@@ -125,11 +126,17 @@ class Handover:
         if snapshot is None or self.version is None or set(self._taken) != {"initialize", "tools"}:
             return
         snapshot.answers[self.version] = dict(self._taken)
+        self._pending.clear()
+        self._save_due = True
+
+    def _after_write(self) -> None:
+        if not self._save_due or self.snapshot is None:
+            return
+        self._save_due = False
         try:
-            snapshot.save()
+            self.snapshot.save()
         except OSError as exc:
             log.debug("start snapshot not written (%s)", exc.strerror or exc)
-        self._pending.clear()
 
     def _drop_snapshot(self, why: str) -> None:
         log.warning("start snapshot dropped: %s", why)

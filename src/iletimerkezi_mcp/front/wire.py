@@ -174,11 +174,13 @@ class LineSource:
 
 
 class LineSink:
-    """What `stdio_server(stdout=…)` writes to: each line passes `screen`, which may drop or replace it."""
+    """What `stdio_server(stdout=…)` writes to: each line passes `screen`, which may drop or replace it;
+    `after` runs once it is written (work that must not delay the answer)."""
 
-    def __init__(self, wire: Wire, screen: Callable[[str], str | None]) -> None:
+    def __init__(self, wire: Wire, screen: Callable[[str], str | None], after: Callable[[], None]) -> None:
         self._wire = wire
         self._screen = screen
+        self._after = after
 
     async def write(self, text: str) -> None:
         shown = self._screen(text)
@@ -187,6 +189,7 @@ class LineSink:
                 self._wire.write(shown.encode("utf-8"))
             except OSError:  # the client closed its end: drop the rest; its input ends too
                 self._wire.gone = True
+        self._after()
 
     async def flush(self) -> None:
         return None
