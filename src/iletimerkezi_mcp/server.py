@@ -6,7 +6,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import httpx
@@ -109,9 +109,9 @@ async def serve(settings: Settings, handover: Handover | None = None) -> None:
     if handover.early:
         log.info("answered %s from the start snapshot", " and ".join(handover.early))
     handover.record(settings.resolved_cache_dir(), _answers_valid_until(state))
-    stdin, stdout = cast(Any, handover.source()), cast(Any, handover.sink())  # duck-typed async text files
-    async with stdio_server(stdin=stdin, stdout=stdout) as (read_stream, write_stream):
-        await server.run(read_stream, write_stream, options)
+    from iletimerkezi_mcp.stdio import serve_on_wire
+
+    await serve_on_wire(server, options, handover)
 
 
 def _answers_valid_until(state: AppState) -> float | None:
