@@ -362,3 +362,20 @@ def test_strict_validator_is_importable_from_validation() -> None:
     from iletimerkezi_mcp import strict
 
     assert strict_validator is strict.strict_validator
+
+
+def test_an_unpaired_surrogate_is_refused_with_its_place() -> None:
+    from iletimerkezi_mcp.validation import unpaired_surrogate
+
+    assert unpaired_surrogate({"text": "Merhaba 😀 ş"}) is None
+    problem = unpaired_surrogate({"order": {"message": {"receipents": {"number": ["5321112233", "53\ud800"]}}}})
+    assert problem is not None and "order.message.receipents.number[1]" in problem
+    assert "unpaired UTF-16 surrogate" in problem
+    assert unpaired_surrogate({"\udc80": 1}) is not None
+
+
+def test_a_lone_surrogate_through_the_command_line_is_a_clear_refusal(cli, tmp_path) -> None:
+    run = cli({"ILETIMERKEZI_MCP_CACHE_DIR": str(tmp_path), "ILETIMERKEZI_MANIFEST": "bundled"}, "--sandbox", "call",
+              "preview_sms", "--json", '{"text": "ok \\ud800"}')
+    assert "text: holds an unpaired UTF-16 surrogate" in run.stdout + run.stderr
+    assert "Traceback" not in run.stderr

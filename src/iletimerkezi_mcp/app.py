@@ -21,6 +21,7 @@ from iletimerkezi_mcp.executor import ApiClient, Credentials
 from iletimerkezi_mcp.ledger import Budgets, Ledger, open_ledger
 from iletimerkezi_mcp.manifest.loader import LoadedManifest, load_local
 from iletimerkezi_mcp.overlay import Overlay, load_overlay_or_warn
+from iletimerkezi_mcp.redact import Redactor, secrets_of
 from iletimerkezi_mcp.settings import PROVIDER_API_ORIGIN, Settings
 from iletimerkezi_mcp.tokens import ConfirmationBook
 from iletimerkezi_mcp.tools import Catalog, build_catalog
@@ -46,6 +47,7 @@ class AppState:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.settings = settings
+        self.redactor = Redactor(secrets_of(settings))
         self.overlay: Overlay | None = load_overlay_or_warn(settings.overlay) if settings.overlay else None
         check_tool_filter(settings, {c.name for c in ALL} | set(manifest.parsed.tools()))
         if self.overlay is not None:

@@ -114,8 +114,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     except SettingsError as exc:
         print(f"iletimerkezi-mcp: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
-    logging.basicConfig(stream=sys.stderr, level=settings.log_level,
-                        format="iletimerkezi-mcp %(levelname)s: %(message)s")
+    log_format = "iletimerkezi-mcp %(levelname)s: %(message)s"
+    logging.basicConfig(stream=sys.stderr, level=settings.log_level, format=log_format)
+    from iletimerkezi_mcp.redact import Redactor, redact_logs, secrets_of
+
+    redact_logs(Redactor(secrets_of(settings)), log_format)
+    flagged = [flag for flag, field in (("--api-key", "api_key"), ("--api-hash", "api_hash"))
+               if getattr(namespace, field, None) is not None]
+    if flagged:
+        logging.getLogger("iletimerkezi_mcp").warning(
+            "%s on the command line can be read by every local user in the process list; put the credentials in "
+            "ILETIMERKEZI_API_KEY and ILETIMERKEZI_API_HASH (the environment or the client's env block) instead",
+            " and ".join(flagged))
     command = namespace.command
     try:
         if command is None:
@@ -143,6 +153,9 @@ def main(argv: Sequence[str] | None = None) -> None:
 def _serve(settings: Settings, handover: Handover | None) -> None:
     import anyio
 
-    from iletimerkezi_mcp.server import serve
+    from iletimerkezi_mcp.server import Terminated, serve
 
-    anyio.run(serve, settings, handover)
+    try:
+        anyio.run(serve, settings, handover)
+    except Terminated:
+        raise SystemExit(143) from None  # 128 + SIGTERM, as if the signal had ended us

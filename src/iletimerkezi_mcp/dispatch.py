@@ -27,7 +27,7 @@ from iletimerkezi_mcp.results import shape_result, validate_structured
 from iletimerkezi_mcp.safety import PreparedCall, Refusal, refusal_text, remainder
 from iletimerkezi_mcp.tokens import CONFIRMATION_TTL, canonical
 from iletimerkezi_mcp.tools import CONFIRMATION_FIELD, ToolSpec
-from iletimerkezi_mcp.validation import describe_errors
+from iletimerkezi_mcp.validation import describe_errors, unpaired_surrogate
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,8 @@ def ok_result(state: AppState, contract: ToolContract, structured: dict[str, Any
 async def call_tool(state: AppState, name: str, arguments: Any, session: Any = None) -> types.CallToolResult:
     _REQUEST_STARTED.set(False)
     try:
-        return await _call(state, name, arguments, session)
+        # Whatever the API or an error echoed, the configured credentials never reach the model.
+        return state.redactor.result(await _call(state, name, arguments, session))
     except Exception:  # last resort: never let an exception reach the SDK
         log.exception("unexpected error in %s", name)
         spec = state.catalog.specs.get(name)
@@ -92,7 +93,7 @@ async def _call(state: AppState, name: str, arguments: Any, session: Any) -> typ
     if "authentication" in arguments:
         return error_result(f"{name}: 'authentication' is not an argument; the server adds the credentials "
                             "from its own settings. Remove it and call again.")
-    problems = describe_errors(spec.validators, arguments)
+    problems = unpaired_surrogate(arguments) or describe_errors(spec.validators, arguments)
     if problems:
         return error_result(f"{name}: invalid arguments, nothing was sent.\n{problems}")
     try:

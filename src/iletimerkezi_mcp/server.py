@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import signal
+import sys
+import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -94,21 +97,49 @@ def _connection_of(session: Any) -> Any:
     return getattr(session, "_connection", None) or session
 
 
-async def serve(settings: Settings, handover: Handover | None = None) -> None:
-    """Serve over stdio: the SDK's transport, or the wire the front claimed (and maybe answered on)."""
-    from mcp.server.stdio import stdio_server
+class Terminated(Exception):
+    """SIGTERM arrived: the calls in flight were abandoned (a write among them is `unknown` in the ledger)."""
 
+
+async def serve(settings: Settings, handover: Handover | None = None) -> None:
+    """Serve over stdio: the SDK's transport, or the wire the front claimed (and maybe answered on).
+
+    SIGTERM cancels everything in flight at once, as SIGINT does (the write path records a cancelled
+    send as "may have gone out"), and then raises Terminated."""
     state = build_state(settings)
     server = build_server(settings, state=state)
     log.info("serving %d tools from the %s", len(state.catalog.specs), state.catalog.manifest.describe())
     options = server.create_initialization_options(NotificationOptions(tools_changed=True))
+    terminated = False
+    async with anyio.create_task_group() as group:
+
+        async def watch_sigterm() -> None:
+            nonlocal terminated
+            with anyio.open_signal_receiver(signal.SIGTERM) as signals:
+                async for _ in signals:
+                    terminated = True
+                    group.cancel_scope.cancel()
+                    return
+
+        # Signal handlers belong to the main thread (a server run in a thread, as tests do, has none).
+        if sys.platform != "win32" and threading.current_thread() is threading.main_thread():
+            group.start_soon(watch_sigterm)
+        await _serve_stdio(server, options, state, handover)
+        group.cancel_scope.cancel()  # the client closed the session: stop watching
+    if terminated:
+        raise Terminated
+
+
+async def _serve_stdio(server: Server[AppState], options: Any, state: AppState, handover: Handover | None) -> None:
     if handover is None:
+        from mcp.server.stdio import stdio_server
+
         async with stdio_server() as (read_stream, write_stream):
             await server.run(read_stream, write_stream, options)
         return
     if handover.early:
         log.info("answered %s from the start snapshot", " and ".join(handover.early))
-    handover.record(settings.resolved_cache_dir(), _answers_valid_until(state))
+    handover.record(state.settings.resolved_cache_dir(), _answers_valid_until(state))
     from iletimerkezi_mcp.stdio import serve_on_wire
 
     await serve_on_wire(server, options, handover)

@@ -46,6 +46,37 @@ def describe_errors(validators: Iterable[Draft202012Validator], arguments: dict[
     return "\n".join(lines)
 
 
+def unpaired_surrogate(arguments: dict[str, Any]) -> str | None:
+    """A problem line when some string holds half of a UTF-16 pair ("\\ud800" in JSON): that is not
+    text, and would break every later step (SMS encoding, the request body, the ledger)."""
+    try:
+        json.dumps(arguments, ensure_ascii=False).encode("utf-8")
+        return None
+    except UnicodeEncodeError:
+        pass
+    except (ValueError, TypeError, RecursionError):
+        return None  # the schema check reports what is wrong with such arguments
+    where = _surrogate_path(arguments, ())
+    return (f"- {_where(where or ())}: holds an unpaired UTF-16 surrogate (an escape such as \\ud800 with no "
+            "partner), which is not text; send the characters themselves.")
+
+
+def _surrogate_path(value: Any, path: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path
+        return None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        found = _surrogate_path(key, path) if isinstance(key, str) else None
+        found = found if found is not None else _surrogate_path(item, (*path, key))
+        if found is not None:
+            return found
+    return None
+
+
 class _Describer:
     def __init__(self, root: Any) -> None:
         self.root = root if isinstance(root, dict) else {}

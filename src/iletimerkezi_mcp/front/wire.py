@@ -186,7 +186,7 @@ class LineSink:
         shown = self._screen(text)
         if shown and not self._wire.gone:
             try:
-                self._wire.write(shown.encode("utf-8"))
+                self._wire.write(shown.encode("utf-8", "replace"))  # a lone surrogate must not end the session
             except OSError:  # the client closed its end: drop the rest; its input ends too
                 self._wire.gone = True
         self._after()
