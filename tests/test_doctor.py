@@ -309,3 +309,12 @@ def test_the_ledger_line_says_what_the_server_will_do_with_it(doctor, api_env, t
     done = doctor({**api_env, "ILETIMERKEZI_DATA_DIR": str(path.parent)})
     (line,) = [line for line in done.lines(status) if "send ledger" in line]
     assert words in line, line
+
+
+def test_a_check_line_shows_hidden_characters_as_escapes():
+    from iletimerkezi_mcp.doctor import Check
+
+    line = Check(status="WARN", name="manifest", detail="skipped evil\x1b[2J: \nfix: nothing",
+                 fix="see \u202ereadme\x07").render()
+    assert line == ("[ WARN  ] manifest: skipped evil\\x1b[2J: \\nfix: nothing\n"
+                    "          fix: see \\u202ereadme\\x07")

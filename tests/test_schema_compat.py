@@ -6,13 +6,14 @@ import copy
 import json
 import math
 import random
+import unicodedata
 from pathlib import Path
 from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
 
-from iletimerkezi_mcp.schema_compat import MAX_DESCRIPTION, make_portable
+from iletimerkezi_mcp.schema_compat import MAX_DESCRIPTION, make_portable, wire_text_problem
 from iletimerkezi_mcp.schema_lint import lint_schema
 
 DATA = Path(__file__).parent / "data" / "awkward_manifests"
@@ -245,6 +246,94 @@ def test_defaults_are_kept_only_when_they_fit_the_published_type() -> None:
     assert props["page"] == {"type": "integer", "default": 1}
     assert "default" not in props["code"] and "(default: 7)" in props["code"]["description"]
     assert "default" not in props["mode"]
+
+
+# --- hidden characters: prose cleaned, wire text left out -------------------------------------
+
+HIDDEN = "\x1b[2J\x1b]0;title\x07\u200b\u202e\x9b2J"
+_NOT_POISONED = frozenset({"type", "$ref", "$dynamicRef"})
+
+
+def _hidden(text: str) -> list[str]:
+    return [c for c in text if c in "\u200b\u202e\u2028\u2029" or unicodedata.category(c) in ("Cc", "Cf")]
+
+
+def _strings(node: Any, key: str = "") -> Any:
+    if isinstance(node, str):
+        yield key, node
+    elif isinstance(node, dict):
+        for k, v in node.items():
+            yield "<key>", k
+            yield from _strings(v, k)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _strings(v, key)
+
+
+def _poison(node: Any, names: bool = False) -> Any:
+    """Every string of a schema with hidden characters added: prose, values, property names."""
+    if isinstance(node, str):
+        return node + HIDDEN
+    if isinstance(node, list):
+        return [_poison(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out = {}
+    for key, value in node.items():
+        name = key + HIDDEN if names and len(out) % 2 == 0 else key  # every other property name
+        out[name] = value if key in _NOT_POISONED and not names else _poison(value, names=key == "properties")
+    return out
+
+
+@pytest.mark.parametrize("case", sorted(ALL_CASES))
+def test_hidden_characters_never_reach_the_published_schema(case: str) -> None:
+    out = make_portable(_poison(ALL_CASES[case]))
+    Draft202012Validator.check_schema(out)
+    for key, text in _strings(out):
+        assert [c for c in _hidden(text) if not (key == "description" and c == "\n")] == [], (key, text)
+    assert make_portable(out) == out
+
+
+def test_wire_values_with_hidden_characters_are_left_out_and_prose_is_cleaned() -> None:
+    out = make_portable({"type": "object", "required": ["ok", "bad\u200b"], "properties": {
+        "ok": {"type": "string", "description": f"Sender{HIDDEN} name", "title": "ignored",
+               "enum": ["A", f"B{HIDDEN}"], "default": f"A{HIDDEN}", "examples": [f"A{HIDDEN}"],
+               "format": f"x{HIDDEN}", "pattern": f"^A{HIDDEN}$"},
+        "bad\u200b": {"type": "string"},
+        "mode": {"title": f"Mode{HIDDEN}", "enum": [f"x{HIDDEN}", f"y{HIDDEN}"]},
+        "level": {"type": "integer", "enum": [1, 2], "default": 1, "examples": [{"k\u202e": 1}]},
+        "fixed": {"const": f"c{HIDDEN}"}}})
+    assert list(out["properties"]) == ["ok", "mode", "level", "fixed"] and out["required"] == ["ok"]
+    assert out["properties"]["ok"] == {"type": "string", "description": "Sender name", "enum": ["A"]}
+    assert out["properties"]["mode"] == {"type": "string", "description": "Mode (the allowed values are not shown)"}
+    assert out["properties"]["level"] == {"type": "integer", "description": "(allowed values: 1, 2)", "default": 1}
+    assert out["properties"]["fixed"] == {"type": "string"}
+
+
+@pytest.mark.parametrize("schema,what", [
+    ({"properties": {"a\u200b": {}}}, "property name"),
+    ({"properties": {"a": {"type": "object", "required": ["b\x1b"]}}}, "required name"),
+    ({"properties": {"a": {"enum": ["x", "y\u202e"]}}}, "enum value"),
+    ({"properties": {"a": {"enum": [{"k": ["\x9b"]}]}}}, "enum value"),
+    ({"properties": {"a": {"const": "\x07"}}}, "const value"),
+    ({"properties": {"a": {"type": "array", "items": {"properties": {"\u2028": {}}}}}}, "property name"),
+    ({"anyOf": [{"properties": {"a": {"const": "\u2066x"}}}]}, "const value"),
+    ({"$defs": {"d": {"properties": {"\x1b[2J": {}}}}, "properties": {"a": {"$ref": "#/$defs/d"}}}, "property name"),
+])
+def test_wire_text_problem_finds_hidden_characters_the_model_would_send(schema: dict[str, Any], what: str) -> None:
+    problem = wire_text_problem({"type": "object", **schema})
+    assert problem is not None and what in problem and "not served" in problem
+    assert _hidden(problem) == []  # the characters are shown as escapes
+
+
+def test_wire_text_problem_ignores_prose_and_data() -> None:
+    schema = {"type": "object", "description": f"d{HIDDEN}", "properties": {"a": {
+        "type": "string", "title": f"t{HIDDEN}", "description": f"d{HIDDEN}", "default": f"x{HIDDEN}",
+        "examples": [{"enum": [f"x{HIDDEN}"]}], "example": {"properties": {f"p{HIDDEN}": {}}},
+        "format": f"f{HIDDEN}", "pattern": f"^{HIDDEN}$"}}}
+    assert wire_text_problem(schema) is None
+    for name, schema in {**ALL_CASES, **_tool_schemas(FALLBACK)}.items():
+        assert wire_text_problem(schema) is None, name
 
 
 # --- the real shapes of the input schemas ----------------------------------------------------

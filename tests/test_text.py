@@ -7,7 +7,7 @@ import unicodedata
 
 import pytest
 
-from iletimerkezi_mcp.text import bound, clean_text, strip_invisible
+from iletimerkezi_mcp.text import bound, clean_text, is_clean, plain, strip_invisible, visible
 
 INVISIBLE = {
     "\u200b": "zero-width space",
@@ -139,3 +139,57 @@ def test_random_input_is_always_safe_and_bounded() -> None:
 
 def test_terminal_escape_sequences_are_removed_whole():
     assert clean_text("a \x1b[31mred\x1b[0m b \x1b]0;title\x07c") == "a red b c"
+
+
+def test_eight_bit_terminal_sequences_are_removed_whole():
+    assert clean_text("a \x9b31mred\x9b0m b \x9d0;title\x9cc") == "a red b c"
+
+
+# --- is_clean, plain, visible: the same hidden characters for the wire, the client and the terminal ---
+
+
+@pytest.mark.parametrize("char", INVISIBLE, ids=list(INVISIBLE.values()))
+def test_every_hidden_character_makes_text_unclean(char: str) -> None:
+    assert is_clean("send_sms") and not is_clean(f"send{char}_sms")
+
+
+@pytest.mark.parametrize("char", ["\n", "\t", "\r", "\u2028", "\u2029", "\u3164", "\ue000"])
+def test_line_breaks_fillers_and_private_use_are_unclean_too(char: str) -> None:
+    assert not is_clean(f"a{char}b")
+
+
+def test_plain_keeps_prose_and_drops_only_hidden_characters() -> None:
+    assert plain("**Bold** `send_sms`\u200b\n  two\u2028three") == "**Bold** `send_sms`\n  two\nthree"
+
+
+def test_plain_is_a_fixed_point_even_when_a_hidden_character_split_an_accent() -> None:
+    assert plain("e\u200b\u0301") == "\u00e9"  # stripped first, then composed
+    rng = random.Random(20261126)
+    alphabet = "ae \n\u0301\u0327" + "".join(INVISIBLE) + "\u2028\x9b[2J\x1b]"
+    for _ in range(500):
+        raw = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        assert plain(plain(raw)) == plain(raw), repr(raw)
+
+
+@pytest.mark.parametrize("char", INVISIBLE, ids=list(INVISIBLE.values()))
+def test_visible_shows_each_hidden_character_as_an_escape(char: str) -> None:
+    shown = visible(f"a{char}b")
+    assert shown == "a" + char.encode("unicode_escape").decode("ascii") + "b"
+    assert is_clean(shown)
+
+
+def test_visible_keeps_newlines_only_when_asked() -> None:
+    text = "one\x1b[2J\ntwo\u202e"
+    assert visible(text) == "one\\x1b[2J\\ntwo\\u202e"
+    assert visible(text, keep_newlines=True) == "one\\x1b[2J\ntwo\\u202e"
+    clean = "şifre: send_sms → get_report"
+    assert visible(clean) is clean
+
+
+def test_visible_output_never_holds_a_hidden_character() -> None:
+    rng = random.Random(20261127)
+    alphabet = "ab\\ \n" + "".join(INVISIBLE) + "\u2028\ud800\ue000\U000e0001"
+    for _ in range(300):
+        raw = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
+        assert is_clean(visible(raw))
+        assert is_clean(visible(raw, keep_newlines=True).replace("\n", ""))

@@ -2,6 +2,11 @@
 
 They reuse the server's own pieces (loader, catalog, dispatch), so what they show is what
 the MCP server would do. Reports go to stdout; logs to stderr.
+
+Manifest text reaches the terminal in these reports (names, titles, skip reasons, field names), so
+each report line goes out through `_say`: a control character, zero-width or bidi character is shown
+as an escape, never acted on (no screen clear or window title from a hostile manifest). Values
+inside a line are passed through `visible` too, so one cannot start a line of its own.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import anyio
 from iletimerkezi_mcp.manifest.cache import read_cache
 from iletimerkezi_mcp.manifest.loader import LoadedManifest, fetch_live, load_bundled, load_local
 from iletimerkezi_mcp.settings import Settings
+from iletimerkezi_mcp.text import visible
 
 if TYPE_CHECKING:
     from iletimerkezi_mcp.tools import Catalog
@@ -49,13 +55,13 @@ def tools_table(settings: Settings, lint: bool = False) -> int:
         contract = spec.contract
         kind = contract.kind + (", destructive" if contract.destructive and not contract.read_only else "")
         kind += ", experimental" if contract.experimental else ""
-        rows.append((spec.name, kind, spec.tool.title or ""))
+        rows.append((visible(spec.name), kind, visible(spec.tool.title or "")))
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     for row in rows:
-        print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
-    print(f"\n{len(rows) - 1} tools from the {state.catalog.manifest.describe()}")
+        _say("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+    _say(f"\n{len(rows) - 1} tools from the {visible(state.catalog.manifest.describe())}")
     for name, why in state.catalog.skipped:
-        print(f"skipped: {name}: {why}")
+        _say(f"skipped: {visible(name)}: {visible(why)}")
     return lint_catalog(state.catalog) if lint else 0
 
 
@@ -67,7 +73,7 @@ def lint_catalog(catalog: Catalog) -> int:
     local = [name for name, spec in catalog.specs.items() if spec.path is None]
     findings = lint_tools(tools, "sms", local_tools=local)
     for finding in findings:
-        print(f"{finding.severity}: {finding.tool} {finding.path}: [{finding.rule}] {finding.message}")
+        _say(visible(f"{finding.severity}: {finding.tool} {finding.path}: [{finding.rule}] {finding.message}"))
     errors = sum(f.severity == "error" for f in findings)
     print(f"lint: {errors} error(s), {len(findings) - errors} warning(s)")
     return 1 if errors else 0
@@ -126,33 +132,33 @@ async def manifest_action(settings: Settings, action: str) -> int:
         entry = read_cache(settings.resolved_cache_dir(), settings.manifest_url)
         outcome = await fetch_live(settings, entry)
         if outcome.loaded is None:
-            print(f"refresh failed: {outcome.reason}; the served manifest is unchanged")
+            _say(f"refresh failed: {visible(outcome.reason)}; the served manifest is unchanged")
             return 1
-        print(f"{outcome.status}: {outcome.loaded.describe()}")
+        _say(f"{outcome.status}: {visible(outcome.loaded.describe())}")
         return 0
     return await _diff(settings)
 
 
 def _show(settings: Settings) -> int:
     served, entry = load_local(settings)
-    print(f"served:   {served.describe()}")
-    print(f"from:     {served.origin}")
-    print(f"mode:     {settings.manifest_mode} (TTL {settings.manifest_ttl:g} s)")
+    _say(f"served:   {visible(served.describe())}")
+    _say(f"from:     {visible(served.origin)}")
+    _say(f"mode:     {settings.manifest_mode} (TTL {settings.manifest_ttl:g} s)")
     if settings.manifest_mode == "bundled":
-        print("why:      ILETIMERKEZI_MANIFEST=bundled pins the shipped copy; nothing is fetched")
+        _say("why:      ILETIMERKEZI_MANIFEST=bundled pins the shipped copy; nothing is fetched")
     elif settings.manifest_mode == "cache":
-        print("why:      ILETIMERKEZI_MANIFEST=cache serves the cached copy (else the bundled one) and never "
+        _say("why:      ILETIMERKEZI_MANIFEST=cache serves the cached copy (else the bundled one) and never "
               "fetches while serving; `iletimerkezi-mcp manifest refresh` updates it")
     elif entry is None:
-        print(f"why:      no usable cache for {settings.manifest_url}; the bundled copy is served and the "
+        _say(f"why:      no usable cache for {visible(settings.manifest_url)}; the bundled copy is served and the "
               "live manifest is fetched in the background")
     elif served.source == "cache":
-        print("why:      the cache is fresh; no fetch needed")
+        _say("why:      the cache is fresh; no fetch needed")
     else:
-        print("why:      the cache is older than the TTL; it is served while the live manifest is fetched "
+        _say("why:      the cache is older than the TTL; it is served while the live manifest is fetched "
               "in the background")
     for slug, reason in served.parsed.skipped:
-        print(f"skipped:  {slug}: {reason}")
+        _say(f"skipped:  {visible(slug)}: {visible(reason)}")
     return 0
 
 
@@ -165,29 +171,35 @@ async def _diff(settings: Settings) -> int:
         outcome = await fetch_live(settings.model_copy(update={"cache_dir": Path(scratch)}), None)
     sources["live"] = outcome.loaded
     if outcome.loaded is None:
-        print(f"live: unavailable ({outcome.reason})")
+        _say(f"live: unavailable ({visible(outcome.reason)})")
     names = [n for n, m in sources.items() if m is not None]
     for i, left in enumerate(names):
         for right in names[i + 1:]:
-            print(f"{left} → {right}:")
+            _say(f"{left} → {right}:")
             for line in diff_tools(sources[left], sources[right]) or ["  no differences in tools or schemas"]:
-                print(line)
+                _say(line)
     return 0
 
 
 def diff_tools(old: LoadedManifest | None, new: LoadedManifest | None) -> list[str]:
     a = old.parsed.tools() if old else {}
     b = new.parsed.tools() if new else {}
-    lines = [f"  + tool {n}" for n in sorted(set(b) - set(a))]
-    lines += [f"  - tool {n}" for n in sorted(set(a) - set(b))]
+    lines = [f"  + tool {visible(n)}" for n in sorted(set(b) - set(a))]
+    lines += [f"  - tool {visible(n)}" for n in sorted(set(a) - set(b))]
     for name in sorted(set(a) & set(b)):
         before = _fields(a[name].input_schema or {})
         after = _fields(b[name].input_schema or {})
-        lines += [f"  {name}: + field {f}" for f in sorted(set(after) - set(before))]
-        lines += [f"  {name}: - field {f}" for f in sorted(set(before) - set(after))]
-        lines += [f"  {name}: ~ field {f} changed" for f in sorted(set(before) & set(after))
+        shown = visible(name)
+        lines += [f"  {shown}: + field {visible(f)}" for f in sorted(set(after) - set(before))]
+        lines += [f"  {shown}: - field {visible(f)}" for f in sorted(set(before) - set(after))]
+        lines += [f"  {shown}: ~ field {visible(f)} changed" for f in sorted(set(before) & set(after))
                   if before[f] != after[f]]
     return lines
+
+
+def _say(text: str) -> None:
+    """One report line (or lines) to stdout, with every hidden character but a newline escaped."""
+    print(visible(text, keep_newlines=True))
 
 
 def _fields(schema: dict[str, Any], prefix: str = "") -> dict[str, str]:

@@ -3,7 +3,8 @@
 Lines read `OK`, `WARN` or `PROBLEM`; the exit code is non-zero when any line is a problem.
 Credentials are never printed, only whether they are set and how long they are. Every local
 file the server reads is checked without changing it, and a broken one is a line with its
-fix, never a traceback.
+fix, never a traceback. Lines carry manifest text (skip reasons, generated_at) and file names, so
+each is printed with its hidden characters escaped (`text.visible`): a terminal never acts on them.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from iletimerkezi_mcp.manifest.cache import cache_path, inspect_cache
 from iletimerkezi_mcp.manifest.loader import load_local, parse_manifest_file
 from iletimerkezi_mcp.manifest.models import ManifestError
 from iletimerkezi_mcp.settings import PROVIDER_API_ORIGIN, Settings
+from iletimerkezi_mcp.text import visible
 
 Status = Literal["OK", "WARN", "PROBLEM"]
 
@@ -37,8 +39,9 @@ class Check(BaseModel):
     fix: str = ""
 
     def render(self) -> str:
-        line = f"[{self.status:^7}] {self.name}: {self.detail}"
-        return f"{line}\n          fix: {self.fix}" if self.fix else line
+        # Each part escaped on its own, newlines included: only our own line break may start a line.
+        line = f"[{self.status:^7}] {visible(self.name)}: {visible(self.detail)}"
+        return f"{line}\n          fix: {visible(self.fix)}" if self.fix else line
 
 
 def check_credentials_set(settings: Settings) -> Check:
@@ -76,8 +79,13 @@ def check_manifest(settings: Settings) -> Check:
         hours = entry.age_seconds(datetime.now(timezone.utc)) / 3600
         age = f", cached {hours:.1f} h ago"
     detail = f"{loaded.describe()}{age}"
-    if loaded.parsed.skipped:
-        skipped = "; ".join(f"{slug}: {why}" for slug, why in loaded.parsed.skipped)
+    from iletimerkezi_mcp.tools import build_catalog
+
+    # Entries the catalog refuses (a name on another path, hidden characters in what the API
+    # receives) are left out of the served tools just like entries that fail to parse.
+    refused = build_catalog(loaded, settings).skipped
+    if loaded.parsed.skipped or refused:
+        skipped = "; ".join(f"{slug}: {why}" for slug, why in [*loaded.parsed.skipped, *refused])
         return Check(status="WARN", name="manifest", detail=f"{detail}; skipped {skipped}",
                      fix="the provider's manifest has a broken entry; those tools are left out until it is fixed")
     return Check(status="OK", name="manifest", detail=detail)

@@ -16,6 +16,11 @@ Every published byte is read by the model on every request, so notes are short a
 union's number bounds join its "(or a number)" note, a note the description already gives is left
 out, and a pattern is left to the description that explains the value in words (the server still
 checks it).
+
+Manifest text is untrusted (see ``text``). Prose (descriptions, titles) is published through
+``text.plain``; text the model would send back as written (property names, enum and const values,
+defaults, examples) cannot be cleaned without changing the wire, so a value with a hidden character
+is left out of the published schema, and ``wire_text_problem`` lets the catalog refuse the tool.
 """
 
 from __future__ import annotations
@@ -27,8 +32,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from .strict import resolve_ref
+from .text import is_clean, plain, visible
 
-__all__ = ["MAX_DESCRIPTION", "PORTABLE_KEYWORDS", "is_portable_pattern", "make_portable"]
+__all__ = ["MAX_DESCRIPTION", "PORTABLE_KEYWORDS", "is_portable_pattern", "make_portable", "wire_text_problem"]
 
 MAX_DESCRIPTION = 1024
 # Every keyword make_portable may emit; schema_lint treats anything else as unportable.
@@ -59,6 +65,9 @@ _MAX_REF_DEPTH = 16
 _MAX_DEPTH = 48
 _NODE_BUDGET = 5000
 _MISSING = object()
+# Keywords whose values are data, not subschemas: what a model may send back as written.
+_VALUE_KEYWORDS = ("enum", "const", "default", "examples", "example")
+_PROBLEM_NODES = 100_000  # a walk bound far above any real manifest schema
 
 
 class _Ctx:
@@ -75,7 +84,8 @@ def make_portable(schema: Any) -> dict[str, Any]:
     The result is always ``{"type": "object", "properties": {...}}`` at the root, uses one string
     ``type`` per node, has no ``$ref``/combinators/``additionalProperties``, string-only enums, and
     descriptions of at most 1024 characters. Property names are never renamed (that would change
-    the wire format); ``schema_lint`` reports names that some clients reject.
+    the wire format); ``schema_lint`` reports names that some clients reject. No string anywhere in
+    the result holds a hidden character (``text.is_hidden``) other than a newline in a description.
     """
     root = schema if isinstance(schema, dict) else {}
     partial: dict[str, Any] | None = _convert(root, _Ctx(root), ("#",), 0, objects_only=True)
@@ -130,15 +140,17 @@ def _convert_plain(node: dict[str, Any], ctx: _Ctx, stack: tuple[str, ...],
             out["type"] = "null"
     elif kind in _TYPES or kind == "null":
         out["type"] = kind
-    text = node.get("description")
-    title = node.get("title")
-    if isinstance(text, str) and text.strip():
+    text = plain(node["description"]).strip() if isinstance(node.get("description"), str) else ""
+    title = plain(node["title"]).strip() if isinstance(node.get("title"), str) else ""
+    if text:
         out["description"] = text
-    elif isinstance(title, str) and title.strip():
+    elif title:
         out["description"] = title
     if isinstance(node.get("properties"), dict):
         props = {}
         for name, sub in node["properties"].items():
+            if not is_clean(name):
+                continue  # renaming would change the wire; the catalog refuses such a tool (wire_text_problem)
             converted = _convert(sub, ctx, stack, depth + 1)
             if converted is not None:  # a `false` property can never be sent: leave it out
                 props[name] = converted
@@ -154,8 +166,12 @@ def _convert_plain(node: dict[str, Any], ctx: _Ctx, stack: tuple[str, ...],
     elif items is not None:
         out["items"] = _convert(items, ctx, stack, depth + 1) or {}
     if isinstance(node.get("enum"), list):
-        out["enum"] = list(node["enum"])
-    if "const" in node:
+        shown = [v for v in node["enum"] if _publishable(v)]
+        if shown or not node["enum"]:
+            out["enum"] = shown
+        else:  # every value hides characters: leave the choice open rather than publish none
+            notes.append("(the allowed values are not shown)")
+    if "const" in node and _publishable(node["const"]):
         out["enum"] = [node["const"]]
     for key in _NUMBER_KEYS:
         if _is_number(node.get(key)):
@@ -164,17 +180,19 @@ def _convert_plain(node: dict[str, Any], ctx: _Ctx, stack: tuple[str, ...],
         if isinstance(node.get(key), int) and not isinstance(node[key], bool) and node[key] >= 0:
             out[key] = node[key]
     for key in ("pattern", "format"):
-        if isinstance(node.get(key), str):
+        if isinstance(node.get(key), str) and is_clean(node[key]):
             out[key] = node[key]
     if node.get("uniqueItems") is True:
         out["uniqueItems"] = True
-    if "default" in node:
+    if "default" in node and _publishable(node["default"]):
         out["default"] = node["default"]
     examples = node.get("examples")
     if isinstance(examples, list) and examples:
-        out["_example"] = examples[0]
-    elif "example" in node:
-        out["_example"] = node["example"]
+        example = examples[0]
+    else:
+        example = node.get("example", _MISSING)
+    if example is not _MISSING and _publishable(example):
+        out["_example"] = example
     if notes:
         out["_notes"] = notes
     return out
@@ -429,6 +447,89 @@ def _finalize_number(p: dict[str, Any], kind: str, body: dict[str, Any], notes: 
         body["maximum"] = high
     if "multipleOf" in p:
         notes.append("(a multiple of " + _show(p["multipleOf"]) + ")")
+
+
+# --- hidden characters in what the model sends back --------------------------------------------
+
+
+def _publishable(value: Any) -> bool:
+    """True when no string in ``value`` (object keys included) holds a hidden character."""
+    todo = [value]  # a loop, not recursion: a value may nest as deep as the JSON parser allowed
+    while todo:
+        item = todo.pop()
+        if isinstance(item, str):
+            if not is_clean(item):
+                return False
+        elif isinstance(item, dict):
+            todo.extend(item.keys())
+            todo.extend(item.values())
+        elif isinstance(item, list):
+            todo.extend(item)
+    return True
+
+
+def wire_text_problem(schema: Any) -> str | None:
+    """Why a tool with this input schema must not be served, or None.
+
+    A property name, required name, enum or const value with a hidden character is text the model
+    must send back exactly: publishing it raw would pass the characters on, and cleaning it would
+    make the model send something the API does not expect. Descriptions, defaults and examples are
+    no reason: ``make_portable`` cleans or leaves them out.
+    """
+    # Every catalog build walks every schema, so the walk keeps no paths; one is found only for a problem.
+    todo: list[Any] = [schema]
+    seen = 0
+    while todo and seen < _PROBLEM_NODES:
+        node = todo.pop()
+        seen += 1
+        if isinstance(node, list):
+            todo.extend(v for v in node if isinstance(v, (dict, list)))
+            continue
+        found = _hidden_wire_text(node)
+        if found is not None:
+            what, value = found
+            shown = visible(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+            where = visible(_path_to(schema, node) or "#")[:120]
+            return (f"input_schema {what} '{_show(shown)}' at {where} holds control, zero-width or bidi "
+                    "characters; cleaning it would change what the API receives, so the tool is not served")
+        todo.extend(v for k, v in node.items() if k not in _VALUE_KEYWORDS and isinstance(v, (dict, list)))
+    return None
+
+
+def _hidden_wire_text(node: dict[str, Any]) -> tuple[str, Any] | None:
+    properties = node.get("properties")
+    if isinstance(properties, dict):
+        for name in properties:
+            if not is_clean(str(name)):
+                return "property name", name
+    required = node.get("required")
+    if isinstance(required, list):
+        for name in required:
+            if isinstance(name, str) and not is_clean(name):
+                return "required name", name
+    enum = node.get("enum")
+    if isinstance(enum, list):
+        for value in enum:
+            if not _publishable(value):
+                return "enum value", value
+    if "const" in node and not _publishable(node["const"]):
+        return "const value", node["const"]
+    return None
+
+
+def _path_to(root: Any, target: dict[str, Any]) -> str | None:
+    """The JSON-pointer-like path from ``root`` to the node ``target`` (by identity)."""
+    todo: list[tuple[Any, str]] = [(root, "#")]
+    while todo:
+        node, where = todo.pop()
+        if node is target:
+            return where
+        if isinstance(node, list):
+            todo.extend((v, f"{where}/{i}") for i, v in enumerate(node) if isinstance(v, (dict, list)))
+        elif isinstance(node, dict):
+            todo.extend((v, f"{where}/{k}") for k, v in node.items()
+                        if k not in _VALUE_KEYWORDS and isinstance(v, (dict, list)))
+    return None
 
 
 # --- helpers ------------------------------------------------------------------------------------

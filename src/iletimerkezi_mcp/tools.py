@@ -4,6 +4,10 @@ Each manifest entry is bound to a tool contract by the path it posts to (`contra
 Each `ToolSpec` keeps what one call needs: the published MCP tool, the contract, the endpoint
 path, and validators compiled once against the manifest's original schema, closed at every
 depth (the published one is rewritten for client portability; strictness is ours).
+
+Every manifest string a client sees is cleaned on the way (`text`): titles and descriptions here,
+schema text in `make_portable`. A tool whose schema names a property or allows a value with hidden
+characters is not served at all (`wire_text_problem`): that text goes back to the API as written.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from iletimerkezi_mcp.contracts import LOCAL, ToolContract, bind, is_offered
 from iletimerkezi_mcp.manifest.loader import LoadedManifest
 from iletimerkezi_mcp.manifest.models import Endpoint, LocalizedText
 from iletimerkezi_mcp.overlay import Overlay
-from iletimerkezi_mcp.schema_compat import make_portable
+from iletimerkezi_mcp.schema_compat import make_portable, wire_text_problem
 from iletimerkezi_mcp.settings import Settings
 from iletimerkezi_mcp.strict import strict_validator
 from iletimerkezi_mcp.text import clean_text
@@ -71,6 +75,11 @@ def build_catalog(manifest: LoadedManifest, settings: Settings, overlay: Overlay
         if contract is None:
             log.warning("manifest: %s", why)
             skipped.append((name, why))
+            continue
+        problem = wire_text_problem(endpoint.input_schema)
+        if problem is not None:
+            log.warning("manifest: tool %s skipped: %s", name, problem)
+            skipped.append((name, problem))
             continue
         if is_offered(contract, settings):
             specs[name] = _api_tool(contract, endpoint, settings, overlay)
@@ -141,7 +150,8 @@ def _describe(contract: ToolContract, endpoint: Endpoint, settings: Settings, ov
     summary_source = override or _best(endpoint.description) or _best(endpoint.summary) or endpoint.notes
     summary = clean_text(summary_source, limit=max(0, min(SUMMARY_LIMIT, room)))
     # Every client needs a description; a manifest entry without prose still gets a plain one.
-    summary = summary or f"Calls the iletiMerkezi API endpoint {endpoint.path} ({endpoint.slug})."
+    slug = clean_text(endpoint.slug, limit=100, single_line=True)  # free text, unlike the checked path
+    summary = summary or f"Calls the iletiMerkezi API endpoint {endpoint.path}" + (f" ({slug})." if slug else ".")
     # An experimental tool says so before anything else; other notes follow the summary.
     parts = [note, summary] if contract.experimental else [summary, note]
     # The provider's doc_url is not repeated in every description: the server's instructions and
