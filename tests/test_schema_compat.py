@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from iletimerkezi_mcp.schema_compat import MAX_DESCRIPTION, make_portable, wire_text_problem
+from iletimerkezi_mcp.schema_compat import MAX_DESCRIPTION, make_portable
 from iletimerkezi_mcp.schema_lint import lint_schema
+from iletimerkezi_mcp.schema_text import wire_text_problem
 
 DATA = Path(__file__).parent / "data" / "awkward_manifests"
 FALLBACK = Path(__file__).parents[1] / "src" / "iletimerkezi_mcp" / "manifest" / "manifest.fallback.json"

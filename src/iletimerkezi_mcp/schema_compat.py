@@ -20,7 +20,7 @@ checks it).
 Manifest text is untrusted (see ``text``). Prose (descriptions, titles) is published through
 ``text.plain``; text the model would send back as written (property names, enum and const values,
 defaults, examples) cannot be cleaned without changing the wire, so a value with a hidden character
-is left out of the published schema, and ``wire_text_problem`` lets the catalog refuse the tool.
+is left out of the published schema, and ``schema_text.wire_text_problem`` lets the catalog refuse the tool.
 """
 
 from __future__ import annotations
@@ -31,10 +31,11 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from .schema_text import publishable
 from .strict import resolve_ref
-from .text import is_clean, plain, visible
+from .text import is_clean, plain
 
-__all__ = ["MAX_DESCRIPTION", "PORTABLE_KEYWORDS", "is_portable_pattern", "make_portable", "wire_text_problem"]
+__all__ = ["MAX_DESCRIPTION", "PORTABLE_KEYWORDS", "is_portable_pattern", "make_portable"]
 
 MAX_DESCRIPTION = 1024
 # Every keyword make_portable may emit; schema_lint treats anything else as unportable.
@@ -66,8 +67,6 @@ _MAX_DEPTH = 48
 _NODE_BUDGET = 5000
 _MISSING = object()
 # Keywords whose values are data, not subschemas: what a model may send back as written.
-_VALUE_KEYWORDS = ("enum", "const", "default", "examples", "example")
-_PROBLEM_NODES = 100_000  # a walk bound far above any real manifest schema
 
 
 class _Ctx:
@@ -166,12 +165,12 @@ def _convert_plain(node: dict[str, Any], ctx: _Ctx, stack: tuple[str, ...],
     elif items is not None:
         out["items"] = _convert(items, ctx, stack, depth + 1) or {}
     if isinstance(node.get("enum"), list):
-        shown = [v for v in node["enum"] if _publishable(v)]
+        shown = [v for v in node["enum"] if publishable(v)]
         if shown or not node["enum"]:
             out["enum"] = shown
         else:  # every value hides characters: leave the choice open rather than publish none
             notes.append("(the allowed values are not shown)")
-    if "const" in node and _publishable(node["const"]):
+    if "const" in node and publishable(node["const"]):
         out["enum"] = [node["const"]]
     for key in _NUMBER_KEYS:
         if _is_number(node.get(key)):
@@ -184,14 +183,14 @@ def _convert_plain(node: dict[str, Any], ctx: _Ctx, stack: tuple[str, ...],
             out[key] = node[key]
     if node.get("uniqueItems") is True:
         out["uniqueItems"] = True
-    if "default" in node and _publishable(node["default"]):
+    if "default" in node and publishable(node["default"]):
         out["default"] = node["default"]
     examples = node.get("examples")
     if isinstance(examples, list) and examples:
         example = examples[0]
     else:
         example = node.get("example", _MISSING)
-    if example is not _MISSING and _publishable(example):
+    if example is not _MISSING and publishable(example):
         out["_example"] = example
     if notes:
         out["_notes"] = notes
@@ -450,86 +449,6 @@ def _finalize_number(p: dict[str, Any], kind: str, body: dict[str, Any], notes: 
 
 
 # --- hidden characters in what the model sends back --------------------------------------------
-
-
-def _publishable(value: Any) -> bool:
-    """True when no string in ``value`` (object keys included) holds a hidden character."""
-    todo = [value]  # a loop, not recursion: a value may nest as deep as the JSON parser allowed
-    while todo:
-        item = todo.pop()
-        if isinstance(item, str):
-            if not is_clean(item):
-                return False
-        elif isinstance(item, dict):
-            todo.extend(item.keys())
-            todo.extend(item.values())
-        elif isinstance(item, list):
-            todo.extend(item)
-    return True
-
-
-def wire_text_problem(schema: Any) -> str | None:
-    """Why a tool with this input schema must not be served, or None.
-
-    A property name, required name, enum or const value with a hidden character is text the model
-    must send back exactly: publishing it raw would pass the characters on, and cleaning it would
-    make the model send something the API does not expect. Descriptions, defaults and examples are
-    no reason: ``make_portable`` cleans or leaves them out.
-    """
-    # Every catalog build walks every schema, so the walk keeps no paths; one is found only for a problem.
-    todo: list[Any] = [schema]
-    seen = 0
-    while todo and seen < _PROBLEM_NODES:
-        node = todo.pop()
-        seen += 1
-        if isinstance(node, list):
-            todo.extend(v for v in node if isinstance(v, (dict, list)))
-            continue
-        found = _hidden_wire_text(node)
-        if found is not None:
-            what, value = found
-            shown = visible(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
-            where = visible(_path_to(schema, node) or "#")[:120]
-            return (f"input_schema {what} '{_show(shown)}' at {where} holds control, zero-width or bidi "
-                    "characters; cleaning it would change what the API receives, so the tool is not served")
-        todo.extend(v for k, v in node.items() if k not in _VALUE_KEYWORDS and isinstance(v, (dict, list)))
-    return None
-
-
-def _hidden_wire_text(node: dict[str, Any]) -> tuple[str, Any] | None:
-    properties = node.get("properties")
-    if isinstance(properties, dict):
-        for name in properties:
-            if not is_clean(str(name)):
-                return "property name", name
-    required = node.get("required")
-    if isinstance(required, list):
-        for name in required:
-            if isinstance(name, str) and not is_clean(name):
-                return "required name", name
-    enum = node.get("enum")
-    if isinstance(enum, list):
-        for value in enum:
-            if not _publishable(value):
-                return "enum value", value
-    if "const" in node and not _publishable(node["const"]):
-        return "const value", node["const"]
-    return None
-
-
-def _path_to(root: Any, target: dict[str, Any]) -> str | None:
-    """The JSON-pointer-like path from ``root`` to the node ``target`` (by identity)."""
-    todo: list[tuple[Any, str]] = [(root, "#")]
-    while todo:
-        node, where = todo.pop()
-        if node is target:
-            return where
-        if isinstance(node, list):
-            todo.extend((v, f"{where}/{i}") for i, v in enumerate(node) if isinstance(v, (dict, list)))
-        elif isinstance(node, dict):
-            todo.extend((v, f"{where}/{k}") for k, v in node.items()
-                        if k not in _VALUE_KEYWORDS and isinstance(v, (dict, list)))
-    return None
 
 
 # --- helpers ------------------------------------------------------------------------------------

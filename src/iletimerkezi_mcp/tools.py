@@ -26,7 +26,8 @@ from iletimerkezi_mcp.contracts import LOCAL, ToolContract, bind, is_offered
 from iletimerkezi_mcp.manifest.loader import LoadedManifest
 from iletimerkezi_mcp.manifest.models import Endpoint, LocalizedText
 from iletimerkezi_mcp.overlay import Overlay
-from iletimerkezi_mcp.schema_compat import make_portable, wire_text_problem
+from iletimerkezi_mcp.schema_compat import make_portable
+from iletimerkezi_mcp.schema_text import wire_text_problem
 from iletimerkezi_mcp.settings import Settings
 from iletimerkezi_mcp.strict import strict_validator
 from iletimerkezi_mcp.text import clean_text
