@@ -379,3 +379,11 @@ def test_a_lone_surrogate_through_the_command_line_is_a_clear_refusal(cli, tmp_p
               "preview_sms", "--json", '{"text": "ok \\ud800"}')
     assert "text: holds an unpaired UTF-16 surrogate" in run.stdout + run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_a_pattern_errors_hint_from_the_manifest_is_cleaned() -> None:
+    schema = {"type": "object", "properties": {"code": {"type": "string", "pattern": "^[0-9]+$",
+                                                        "description": "Digits\x1b[2J only\u202e"}}}
+    problems = describe_errors([Draft202012Validator(schema)], {"code": "abc"})
+    assert "wrong format (Digits only)" in problems
+    assert "\x1b" not in problems and "\u202e" not in problems

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from iletimerkezi_mcp.settings import Settings
+from iletimerkezi_mcp.text import visible
 
 if TYPE_CHECKING:
     import mcp.types as types
@@ -72,14 +73,16 @@ def _same(before: dict[Any, Any], after: dict[Any, Any]) -> bool:
 
 
 class RedactingFormatter(logging.Formatter):
-    """Masks the credentials in every formatted record (message, arguments and traceback alike)."""
+    """Masks the credentials in every formatted record (message, arguments and traceback alike) and
+    shows hidden characters (ESC, bidi overrides) as escapes."""
 
     def __init__(self, fmt: str, redactor: Redactor) -> None:
         super().__init__(fmt)
         self._redactor = redactor
 
     def format(self, record: logging.LogRecord) -> str:
-        return self._redactor.text(super().format(record))
+        # A warning may quote manifest or API text: escape sequences are shown, never acted on.
+        return visible(self._redactor.text(super().format(record)), keep_newlines=True)
 
 
 def redact_logs(redactor: Redactor, fmt: str) -> None:

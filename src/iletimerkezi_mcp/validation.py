@@ -18,6 +18,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from iletimerkezi_mcp.strict import collect_errors, known_names, property_paths, strict_validator
+from iletimerkezi_mcp.text import clean_text, visible
 
 __all__ = ["MAX_PROBLEMS", "describe_errors", "strict_validator"]
 
@@ -232,7 +233,9 @@ def _explain(error: ValidationError) -> str:
     kind = error.validator if isinstance(error.validator, str) else None
     expected: Any = error.validator_value
     value: Any = error.instance
-    hint = error.schema.get("description") if isinstance(error.schema, dict) else None
+    # Manifest text: cleaned like every description a client sees (it reaches the model here too).
+    hint = clean_text(error.schema.get("description"), limit=300, single_line=True) \
+        if isinstance(error.schema, dict) else None
     if kind is None:  # a `false` subschema
         return "not allowed here"
     if kind == "required":
@@ -246,7 +249,7 @@ def _explain(error: ValidationError) -> str:
     if kind == "const":
         return f"must be {json.dumps(expected, ensure_ascii=False)[:60]}; got {_given(value)}"
     if kind == "pattern":
-        rule = f" ({hint})" if hint else f" (pattern {expected})"
+        rule = f" ({hint})" if hint else f" (pattern {visible(str(expected))[:120]})"
         return f"wrong format{rule}; got {_given(value)}"
     if kind == "not":
         return f"this value is not allowed here; got {_given(value)}"
