@@ -1,8 +1,9 @@
 """The manifest's disk cache: one file per manifest URL, written atomically.
 
-Envelope: {"fetched_at", "url", "etag", "last_modified", "manifest"}. Only a manifest that
-passed validation is ever written, and a half-written, garbage or otherwise unusable file
-(directory, FIFO, huge, wrong types) reads as a miss with one warning.
+Envelope: {"fetched_at", "url", "etag", "last_modified", "manifest"}. Only what passed
+validation is ever written (the accepted document, without the endpoints it refused, so a
+restart cannot bring them back), everything read back is checked again in full, and a half-written, garbage or otherwise
+unusable file (directory, FIFO, huge, wrong types) reads as a miss with one warning.
 """
 
 from __future__ import annotations
@@ -75,8 +76,9 @@ def inspect_cache(cache_dir: Path, url: str) -> tuple[CacheEntry | None, str | N
         fetched_at = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
         if fetched_at.tzinfo is None:
             fetched_at = fetched_at.replace(tzinfo=timezone.utc)
-        # Checked in full although it was checked before writing: a file on disk can be edited or damaged.
-        parsed = parse_manifest(envelope.get("manifest"))
+        # Checked in full, schemas included, although it was checked before writing: a file on disk
+        # can be edited or damaged, or written by an older version that checked less.
+        parsed = parse_manifest(envelope.get("manifest"), check_schemas=True)
         entry = CacheEntry(path=path, url=url, fetched_at=fetched_at, etag=_opt(envelope.get("etag")),
                            last_modified=_opt(envelope.get("last_modified")), parsed=parsed)
     except (ValueError, TypeError, KeyError, AttributeError, OverflowError, RecursionError) as exc:
@@ -94,8 +96,11 @@ def write_cache(
     last_modified: str | None = None,
     now: datetime | None = None,
 ) -> Path | None:
-    """Atomically store a validated manifest. Returns the path, or None if the dir is unwritable."""
-    parse_manifest(manifest)  # never cache something we would refuse to load
+    """Atomically store a validated manifest. Returns the path, or None if the dir is unwritable.
+
+    Callers pass `ParsedManifest.raw`, the document as accepted: an endpoint the check skipped is
+    not in it, so it cannot come back from the cache."""
+    parse_manifest(manifest, check_schemas=True)  # never cache something we would refuse to load
     envelope = {
         "fetched_at": (now or datetime.now(timezone.utc)).isoformat(),
         "url": url,
