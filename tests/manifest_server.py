@@ -1,5 +1,8 @@
 """A tiny HTTP server on 127.0.0.1 that serves a manifest with whatever status, body, delay or
-ETag a test sets, and counts the requests it received."""
+ETag a test sets, and counts the requests it received.
+
+`redirects` maps a request path to (status, Location): that path answers with the redirect instead;
+every other path serves the manifest. `paths` lists the path of every request received."""
 
 from __future__ import annotations
 
@@ -41,6 +44,8 @@ class ManifestServer:
         self.etag: str | None = None
         self.delay = 0.0
         self.requests: list[dict[str, str]] = []
+        self.paths: list[str] = []
+        self.redirects: dict[str, tuple[int, str]] = {}
         self._httpd: ThreadingHTTPServer | None = None
         self._stopping = threading.Event()  # wakes handlers waiting out `delay` when the server stops
 
@@ -50,9 +55,13 @@ class ManifestServer:
         self.status = 200
 
     @property
-    def url(self) -> str:
+    def origin(self) -> str:
         assert self._httpd is not None
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}/api/manifest.json"
+        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
+
+    @property
+    def url(self) -> str:
+        return f"{self.origin}/api/manifest.json"
 
     def start(self) -> None:
         owner = self
@@ -60,8 +69,16 @@ class ManifestServer:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802
                 owner.requests.append({k.lower(): v for k, v in self.headers.items()})
+                owner.paths.append(self.path)
                 if owner.delay and owner._stopping.wait(owner.delay):
                     return  # stopped while delaying: close the connection unanswered
+                if self.path in owner.redirects:
+                    status, location = owner.redirects[self.path]
+                    self.send_response(status)
+                    self.send_header("Location", location)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 if owner.etag and self.headers.get("If-None-Match") == owner.etag:
                     self.send_response(304)
                     self.end_headers()

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import json
 import socket
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import anyio
 import httpx
 import pytest
+from slow_api import SlowApi
 
 from iletimerkezi_mcp import errors, executor
 from iletimerkezi_mcp.contracts import BY_NAME
@@ -313,14 +316,15 @@ async def test_transport_error_kinds() -> None:
 
 
 @pytest.mark.anyio
-async def test_retry_budget_stops_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_backoff_that_would_pass_the_deadline_is_not_waited(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(executor, "BACKOFF_BASE", 5.0)
-    monkeypatch.setattr(executor, "RETRY_BUDGET", 1.0)
     rec = Recorder(json_503())
-    client = rec.client()
+    client = ApiClient("https://api.test.invalid/", 1.0, transport=httpx.MockTransport(rec))
+    started = time.monotonic()
     out = await execute(client, BALANCE, {}, CREDS, retry=True)
     await client.aclose()
-    assert len(rec.requests) == 1 and out.code == 503  # the next wait would not fit in the budget
+    assert time.monotonic() - started < 1.0  # returned at once, not after sleeping into the deadline
+    assert len(rec.requests) == 1 and out.code == 503  # the real answer is kept, not a timeout
 
 
 @pytest.mark.anyio
@@ -390,6 +394,111 @@ async def test_real_timeout_names_no_credentials(sandbox: SandboxServer) -> None
     assert out.kind == "transport_error" and out.transport == "timeout" and out.attempts == 1
     assert_no_secret(out.model_dump_json(), out.detail)
     assert len(sandbox.requests_to("send-sms")) == 1
+
+
+# --- one deadline per call: connect, every byte and every retry ----------------------------------
+
+DEADLINE = 1.0  # seconds; every call below must end well before twice this
+
+
+@pytest.fixture
+def slow_api() -> Iterator[Callable[..., SlowApi]]:
+    servers: list[SlowApi] = []
+
+    def make(*script: Any) -> SlowApi:
+        servers.append(SlowApi(*script, interval=0.3).start())
+        return servers[-1]
+
+    yield make
+    for server in servers:
+        server.stop()
+
+
+async def timed_call(server: SlowApi, path: str, args: dict[str, Any], *, retry: bool) -> tuple[Outcome, float]:
+    client = ApiClient(server.url, DEADLINE)
+    started = time.monotonic()
+    try:
+        out = await execute(client, path, args, CREDS, retry=retry)
+    finally:
+        await client.aclose()
+    return out, time.monotonic() - started
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("behaviour", ["hang", "drip", "drip-head"])
+async def test_a_read_ends_at_the_deadline_even_with_retries(slow_api: Callable[..., SlowApi],
+                                                             behaviour: str) -> None:
+    server = slow_api(behaviour)
+    out, took = await timed_call(server, BALANCE, {}, retry=True)
+    assert took < 2 * DEADLINE, f"{behaviour}: {took:.2f} s"
+    assert out.kind == "transport_error" and out.transport == "timeout"
+    assert out.detail == "no complete answer within 1 s"
+    assert out.attempts == len(server.requests) == 1  # the deadline was spent on the one attempt
+    text = errors.explain_transport_error("get_balance", out.transport, out.detail, risk=None, attempts=out.attempts)
+    assert "no complete answer within 1 s" in text and "read-only" in text
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("behaviour", ["hang", "drip", "drip-head"])
+async def test_a_write_ends_at_the_deadline_and_may_have_been_sent(slow_api: Callable[..., SlowApi],
+                                                                   behaviour: str) -> None:
+    server = slow_api(behaviour)
+    out, took = await timed_call(server, SEND, SEND_ARGS, retry=False)
+    assert took < 2 * DEADLINE, f"{behaviour}: {took:.2f} s"
+    assert out.kind == "transport_error" and out.transport == "timeout" and out.attempts == 1
+    assert len(server.requests) == 1  # sent once, never again
+    assert_no_secret(out.model_dump_json())
+    text = errors.explain_transport_error("send_sms", out.transport, out.detail, risk=BY_NAME["send_sms"].risk,
+                                          attempts=out.attempts)
+    assert "no complete answer within 1 s" in text
+    assert "MAY HAVE BEEN SENT" in text and "not retried" in text
+
+
+@pytest.mark.anyio
+async def test_a_fast_500_is_still_retried_inside_the_deadline(slow_api: Callable[..., SlowApi]) -> None:
+    server = slow_api((500, body(500, "Internal Server Error")), (500, b""),
+                      (200, body(200, "İşlem başarılı", balance={"amount": 1.0, "sms": 4})))
+    out, took = await timed_call(server, BALANCE, {}, retry=True)
+    assert out.kind == "ok" and out.attempts == 3 and len(server.requests) == 3
+    assert took < DEADLINE
+
+
+@pytest.mark.anyio
+async def test_a_retry_that_hangs_is_cut_by_the_same_deadline(slow_api: Callable[..., SlowApi]) -> None:
+    server = slow_api((503, body(503, "Sunucu geçici olarak servis dışı")), "drip")
+    out, took = await timed_call(server, BALANCE, {}, retry=True)
+    assert took < 2 * DEADLINE, f"{took:.2f} s"  # the retry did not get a fresh timeout of its own
+    assert out.kind == "transport_error" and out.detail == "no complete answer within 1 s"
+    assert out.attempts == len(server.requests) == 2
+
+
+@pytest.mark.anyio
+async def test_the_session_client_still_works_after_a_deadline(slow_api: Callable[..., SlowApi]) -> None:
+    # One ApiClient serves the whole session: a call cut off mid-answer must not spoil the pool.
+    server = slow_api("drip", (200, body(200, "İşlem başarılı", balance={"amount": 1.0, "sms": 4})))
+    client = ApiClient(server.url, DEADLINE)
+    try:
+        first = await execute(client, SEND, SEND_ARGS, CREDS, retry=False)
+        second = await execute(client, BALANCE, {}, CREDS, retry=True)
+    finally:
+        await client.aclose()
+    assert first.transport == "timeout" and second.kind == "ok" and second.attempts == 1
+
+
+@pytest.mark.anyio
+async def test_the_deadline_does_not_swallow_the_callers_cancellation(slow_api: Callable[..., SlowApi]) -> None:
+    # dispatch settles a write as "unknown" when its call is cancelled: the cancellation must reach it.
+    server = slow_api("hang")
+    client = ApiClient(server.url, 30.0)
+    cancelled = False
+    with anyio.move_on_after(0.3) as scope:
+        try:
+            await execute(client, SEND, SEND_ARGS, CREDS, retry=False)
+        except anyio.get_cancelled_exc_class():
+            cancelled = True
+            raise
+    await client.aclose()
+    assert scope.cancelled_caught and cancelled
 
 
 # --- against the sandbox, in every status mode and with legacy wire types ------------------------

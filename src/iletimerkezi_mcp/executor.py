@@ -3,6 +3,10 @@
 Classification: success only when HTTP is 2xx AND the body's `response.status.code` is 200
 (numeric strings coerced). A 2xx without a code is a protocol error, never success. Reads may
 be retried on network errors and 5xx; writes never are.
+
+The configured timeout is one deadline for the whole call: connecting, every byte of the answer
+and every retry. A per-operation timeout alone would let a server that drips a byte now and then
+hold a call open for ever, and each retry would start the clock again.
 """
 
 from __future__ import annotations
@@ -37,7 +41,6 @@ _settle_sniffio()
 
 MAX_ATTEMPTS = 3
 BACKOFF_BASE = 0.5
-RETRY_BUDGET = 40.0  # seconds; keeps retries inside a typical MCP client's 60 s call deadline
 MASK = "***"
 # The largest real answers (1,000-row report pages) are tens of KB; far past that is not the API.
 MAX_RESPONSE_BYTES = 8_000_000
@@ -89,6 +92,7 @@ class ApiClient:
 
     def __init__(self, base_url: str, timeout: float, transport: httpx.AsyncBaseTransport | None = None):
         self.base_url = base_url.rstrip("/")
+        self.timeout = timeout  # seconds: the deadline of one whole call, retries included (see execute)
         self._client = httpx.AsyncClient(
             timeout=timeout,
             transport=transport,
@@ -103,9 +107,12 @@ class ApiClient:
     def url_for(self, path: str) -> str:
         return self.base_url + path
 
-    async def post(self, path: str, body: bytes) -> tuple[int, bytes | None]:
-        """(HTTP status, body); the body is None when it grew past MAX_RESPONSE_BYTES (reading stopped)."""
-        async with self._client.stream("POST", self.url_for(path), content=body) as response:
+    async def post(self, path: str, body: bytes, timeout: float | None = None) -> tuple[int, bytes | None]:
+        """(HTTP status, body); the body is None when it grew past MAX_RESPONSE_BYTES (reading stopped).
+
+        `timeout` bounds each network operation (the caller's deadline bounds the whole)."""
+        per_operation = self.timeout if timeout is None else timeout
+        async with self._client.stream("POST", self.url_for(path), content=body, timeout=per_operation) as response:
             received = bytearray()
             async for chunk in response.aiter_bytes():
                 received += chunk
@@ -125,28 +132,38 @@ async def execute(
     *,
     retry: bool,
 ) -> Outcome:
+    """One call within `client.timeout` seconds all told; a read is retried only while time is left."""
     body = json.dumps(build_envelope(arguments, credentials), ensure_ascii=False).encode("utf-8")
-    started = time.monotonic()
+    deadline = time.monotonic() + client.timeout
     attempt = 0
-    while True:
-        attempt += 1
-        outcome = await _attempt(client, path, body)
-        outcome.attempts = attempt
-        if not (retry and _retryable(outcome)) or attempt >= MAX_ATTEMPTS:
-            return outcome
-        delay = BACKOFF_BASE * 2 ** (attempt - 1) * (1 + random.random() / 2)
-        if time.monotonic() - started + delay > RETRY_BUDGET:
-            return outcome
-        log.info("%s: attempt %d failed (%s); retrying in %.1f s", path, attempt,
-                 outcome.detail or outcome.kind, delay)
-        await anyio.sleep(delay)
+    # The cancel scope is what ends a call whose server trickles bytes: httpx's timeouts restart
+    # with every read, so they alone never fire while something keeps arriving.
+    with anyio.move_on_after(client.timeout):
+        while True:
+            attempt += 1
+            outcome = await _attempt(client, path, body, deadline)
+            outcome.attempts = attempt
+            if not (retry and _retryable(outcome)) or attempt >= MAX_ATTEMPTS:
+                return outcome
+            delay = BACKOFF_BASE * 2 ** (attempt - 1) * (1 + random.random() / 2)
+            if time.monotonic() + delay >= deadline:  # no time for another try: keep the answer we have
+                return outcome
+            log.info("%s: attempt %d failed (%s); retrying in %.1f s", path, attempt,
+                     outcome.detail or outcome.kind, delay)
+            await anyio.sleep(delay)
+    # Reached only when the deadline cut an attempt short. Unknown for a write: it may have arrived.
+    return Outcome(kind="transport_error", transport="timeout", detail=_deadline_text(client), attempts=attempt)
 
 
-async def _attempt(client: ApiClient, path: str, body: bytes) -> Outcome:
+async def _attempt(client: ApiClient, path: str, body: bytes, deadline: float) -> Outcome:
+    # httpx's own timeouts clipped to the time left: a backstop behind the caller's cancel scope.
+    left = max(deadline - time.monotonic(), 0.001)
     try:
-        status, content = await client.post(path, body)
+        status, content = await client.post(path, body, timeout=left)
     except httpx.TimeoutException as exc:
-        return Outcome(kind="transport_error", transport="timeout", detail=type(exc).__name__)
+        at_deadline = time.monotonic() >= deadline - 0.01
+        return Outcome(kind="transport_error", transport="timeout",
+                       detail=_deadline_text(client) if at_deadline else type(exc).__name__)
     except httpx.ConnectError as exc:
         return Outcome(kind="transport_error", transport="connect", detail=_exc_text(exc))
     except httpx.HTTPError as exc:
@@ -155,6 +172,10 @@ async def _attempt(client: ApiClient, path: str, body: bytes) -> Outcome:
         return Outcome(kind="protocol_error", http_status=status,
                        detail=f"the answer was larger than {MAX_RESPONSE_BYTES:,} bytes, so reading stopped")
     return classify(status, content)
+
+
+def _deadline_text(client: ApiClient) -> str:
+    return f"no complete answer within {client.timeout:g} s"
 
 
 def classify(http_status: int, content: bytes) -> Outcome:

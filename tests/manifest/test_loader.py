@@ -7,15 +7,19 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import httpx
 import pytest
 from corrupt_files import CORRUPT, make_corrupt
-from manifest_server import bundled_manifest
+from manifest_server import ManifestServer, bundled_manifest
+from slow_api import SlowApi
 
 from iletimerkezi_mcp.manifest.cache import cache_path, read_cache, write_cache
-from iletimerkezi_mcp.manifest.loader import fetch_live, load_bundled, load_local, needs_refresh
+from iletimerkezi_mcp.manifest.loader import MAX_REDIRECTS, fetch_live, load_bundled, load_local, needs_refresh
 from iletimerkezi_mcp.settings import Settings
 
 pytestmark = pytest.mark.anyio
@@ -23,6 +27,11 @@ pytestmark = pytest.mark.anyio
 
 def settings_for(tmp_path: Path, url: str, **extra) -> Settings:
     return Settings(cache_dir=tmp_path / "cache", manifest_url=url, manifest_timeout=1.0, **extra)
+
+
+def nothing_cached(settings: Settings) -> bool:
+    folder = settings.resolved_cache_dir()
+    return not folder.exists() or not any(folder.iterdir())
 
 
 def changed_manifest() -> dict:
@@ -136,7 +145,119 @@ async def test_unanswered_fetch_times_out(tmp_path, manifest_server):
     manifest_server.delay = 5
     settings = settings_for(tmp_path, manifest_server.url).model_copy(update={"manifest_timeout": 0.3})
     outcome = await fetch_live(settings, None)
-    assert outcome.status == "failed" and "no answer" in outcome.reason
+    assert outcome.status == "failed" and "no complete answer within 0.3 s" in outcome.reason
+
+
+async def test_a_trickling_manifest_server_is_cut_at_the_timeout(tmp_path):
+    # Each byte arrives well inside the per-read timeout; only a deadline on the whole fetch ends it.
+    with SlowApi("drip", interval=0.1) as server:
+        settings = settings_for(tmp_path, f"{server.url}/manifest.json").model_copy(update={"manifest_timeout": 0.5})
+        started = time.monotonic()
+        outcome = await fetch_live(settings, None)
+        took = time.monotonic() - started
+    assert took < 1.0, f"{took:.2f} s"
+    assert outcome.status == "failed" and outcome.reason == "no complete answer within 0.5 s"
+    assert nothing_cached(settings)
+
+
+# --- redirects: followed within the manifest URL's origin only ---------------------------------
+
+@pytest.fixture
+def other_host() -> Iterator[ManifestServer]:
+    """A second manifest server: another origin (same address, another port) with a different manifest."""
+    server = ManifestServer()
+    server.serve_json(changed_manifest())
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+@pytest.mark.parametrize("absolute", [False, True], ids=["relative", "absolute"])
+async def test_a_same_origin_redirect_is_followed(tmp_path, manifest_server, status, absolute):
+    location = "/v2/manifest.json"
+    manifest_server.redirects["/api/manifest.json"] = (status, manifest_server.origin + location if absolute
+                                                       else location)
+    settings = settings_for(tmp_path, manifest_server.url)
+    outcome = await fetch_live(settings, None)
+    assert outcome.status == "updated" and outcome.loaded is not None
+    assert outcome.loaded.origin == manifest_server.url
+    assert manifest_server.paths == ["/api/manifest.json", "/v2/manifest.json"]
+    assert read_cache(settings.resolved_cache_dir(), manifest_server.url) is not None  # cached under the configured URL
+
+
+async def test_a_redirect_keeps_the_conditional_request(tmp_path, manifest_server):
+    manifest_server.serve_json(bundled_manifest(), etag='"v1"')
+    manifest_server.redirects["/api/manifest.json"] = (302, "/v2/manifest.json")
+    settings = settings_for(tmp_path, manifest_server.url)
+    assert (await fetch_live(settings, None)).status == "updated"
+    second = await fetch_live(settings, read_cache(settings.resolved_cache_dir(), manifest_server.url))
+    assert second.status == "not-modified"
+    assert manifest_server.requests[-1]["if-none-match"] == '"v1"'
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+async def test_a_redirect_to_another_host_is_refused(tmp_path, manifest_server, other_host, status, caplog):
+    manifest_server.redirects["/api/manifest.json"] = (status, other_host.url)
+    settings = settings_for(tmp_path, manifest_server.url)
+    with caplog.at_level(logging.WARNING):
+        outcome = await fetch_live(settings, None)
+    assert outcome.status == "failed" and outcome.loaded is None
+    assert outcome.reason == (f"HTTP {status} redirect to another origin ({other_host.origin}); not followed")
+    assert other_host.requests == []  # not even asked
+    assert nothing_cached(settings)
+    assert load_local(settings)[0].source == "bundled"
+    assert any("another origin" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize("location", [
+    "//evil.test.invalid/manifest.json",  # scheme-relative: another host
+    "https://127.0.0.1:{port}/api/manifest.json",  # same host and port, another scheme
+    "http://localhost:{port}/api/manifest.json",  # the same machine by another name is another origin
+    "http://127.0.0.1/api/manifest.json",  # default port
+    "file:///etc/passwd",
+])
+async def test_any_change_of_scheme_host_or_port_is_refused(tmp_path, manifest_server, location):
+    port = manifest_server.origin.rsplit(":", 1)[1]
+    manifest_server.redirects["/api/manifest.json"] = (302, location.format(port=port))
+    outcome = await fetch_live(settings_for(tmp_path, manifest_server.url), None)
+    assert outcome.status == "failed" and "another origin" in outcome.reason
+    assert manifest_server.paths == ["/api/manifest.json"]
+
+
+async def test_a_redirect_from_a_later_hop_to_another_host_is_refused(tmp_path, manifest_server, other_host):
+    manifest_server.redirects["/api/manifest.json"] = (302, "/step")
+    manifest_server.redirects["/step"] = (302, other_host.url)
+    outcome = await fetch_live(settings_for(tmp_path, manifest_server.url), None)
+    assert outcome.status == "failed" and "another origin" in outcome.reason
+    assert manifest_server.paths == ["/api/manifest.json", "/step"] and other_host.requests == []
+
+
+async def test_a_callers_client_that_follows_redirects_is_not_trusted_to(tmp_path, manifest_server, other_host):
+    manifest_server.redirects["/api/manifest.json"] = (302, other_host.url)
+    async with httpx.AsyncClient(follow_redirects=True) as client:
+        outcome = await fetch_live(settings_for(tmp_path, manifest_server.url), None, client=client)
+    assert outcome.status == "failed" and "another origin" in outcome.reason
+    assert other_host.requests == []
+
+
+async def test_a_redirect_loop_stops_after_a_few_hops(tmp_path, manifest_server):
+    manifest_server.redirects["/api/manifest.json"] = (302, "/again")
+    manifest_server.redirects["/again"] = (302, "/api/manifest.json")
+    settings = settings_for(tmp_path, manifest_server.url)
+    outcome = await fetch_live(settings, None)
+    assert outcome.status == "failed" and outcome.reason == f"more than {MAX_REDIRECTS} redirects; not followed"
+    assert len(manifest_server.paths) == MAX_REDIRECTS + 1
+    assert nothing_cached(settings)
+
+
+async def test_a_redirect_to_an_unparsable_location_fails_cleanly(tmp_path, manifest_server):
+    manifest_server.redirects["/api/manifest.json"] = (302, "http://[::1")
+    outcome = await fetch_live(settings_for(tmp_path, manifest_server.url), None)
+    assert outcome.status == "failed" and "location" in outcome.reason.lower()  # httpx itself refuses it
+    assert manifest_server.paths == ["/api/manifest.json"]
 
 
 async def test_unchanged_manifest_costs_a_304(tmp_path, manifest_server):
@@ -144,7 +265,7 @@ async def test_unchanged_manifest_costs_a_304(tmp_path, manifest_server):
     settings = settings_for(tmp_path, manifest_server.url)
     first = await fetch_live(settings, None)
     assert first.status == "updated"
-    entry = read_cache(settings.cache_dir, manifest_server.url)
+    entry = read_cache(settings.resolved_cache_dir(), manifest_server.url)
     assert entry.etag == '"v1"'
     second = await fetch_live(settings, entry)
     assert second.status == "not-modified"

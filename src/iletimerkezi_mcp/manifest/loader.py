@@ -15,6 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
+import anyio
 import httpx
 from pydantic import BaseModel, ConfigDict
 
@@ -26,6 +27,8 @@ from iletimerkezi_mcp.settings import Settings
 log = logging.getLogger(__name__)
 
 MAX_MANIFEST_BYTES = 4 * 1024 * 1024  # the real one is tens of KB; refuse anything absurd
+MAX_REDIRECTS = 3  # a moved file needs one or two; more is a loop or a misconfiguration
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 Source = Literal["cache", "stale-cache", "live", "bundled"]
 
 
@@ -88,7 +91,11 @@ def needs_refresh(settings: Settings, entry: CacheEntry | None, now: datetime | 
 async def fetch_live(
     settings: Settings, entry: CacheEntry | None, client: httpx.AsyncClient | None = None
 ) -> FetchOutcome:
-    """GET the live manifest (conditionally when we hold a cached copy) and cache it if valid."""
+    """GET the live manifest (conditionally when we hold a cached copy) and cache it if valid.
+
+    `settings.manifest_timeout` bounds the whole fetch, redirects and every byte included: a server
+    that trickles its answer cannot hold a refresh open. Redirects are followed only within the
+    manifest URL's own origin, whatever the client's setting."""
     url = settings.manifest_url
     headers = {"Accept": "application/json"}
     if entry is not None:
@@ -97,31 +104,22 @@ async def fetch_live(
         if entry.last_modified:
             headers["If-Modified-Since"] = entry.last_modified
     own_client = client is None
-    client = client or httpx.AsyncClient(timeout=settings.manifest_timeout, follow_redirects=True)
+    client = client or httpx.AsyncClient(timeout=settings.manifest_timeout)
+    answer: tuple[bytes, str | None, str | None] | FetchOutcome | None = None
     try:
-        async with client.stream("GET", url, headers=headers, timeout=settings.manifest_timeout) as response:
-            if response.status_code == 304 and entry is not None:
-                touch_cache(entry)
-                return FetchOutcome(status="not-modified", loaded=_from_cache(entry, True), reason="304")
-            if response.status_code != 200:
-                return _failed(url, f"HTTP {response.status_code}")
-            body = bytearray()
-            async for chunk in response.aiter_bytes():
-                body.extend(chunk)
-                if len(body) > MAX_MANIFEST_BYTES:
-                    return _failed(url, f"response larger than {MAX_MANIFEST_BYTES} bytes")
-            etag = response.headers.get("etag")
-            last_modified = response.headers.get("last-modified")
-    except httpx.TimeoutException:
-        return _failed(url, f"no answer within {settings.manifest_timeout:g} s")
-    except httpx.HTTPError as exc:
-        return _failed(url, f"{type(exc).__name__}: {_short(exc)}")
+        with anyio.move_on_after(settings.manifest_timeout):
+            answer = await _get(client, url, headers, settings.manifest_timeout, entry)
     finally:
         if own_client:
             await client.aclose()
+    if answer is None:
+        return _failed(url, f"no complete answer within {settings.manifest_timeout:g} s")
+    if isinstance(answer, FetchOutcome):
+        return answer
+    body, etag, last_modified = answer
     try:
         # Same strict JSON as local files: a NaN or 1e400 cached now would be refused on every start.
-        document = parse_json(bytes(body).decode("utf-8"))
+        document = parse_json(body.decode("utf-8"))
         parsed = parse_manifest(document)
     except LocalFileError as exc:
         return _failed(url, f"invalid manifest: the body {exc}")
@@ -133,6 +131,55 @@ async def fetch_live(
     write_cache(settings.resolved_cache_dir(), url, parsed.raw, etag=etag, last_modified=last_modified, now=now)
     loaded = LoadedManifest(source="live", parsed=parsed, origin=url, fetched_at=now)
     return FetchOutcome(status="updated", loaded=loaded)
+
+
+async def _get(client: httpx.AsyncClient, url: str, headers: dict[str, str], timeout: float,
+               entry: CacheEntry | None) -> tuple[bytes, str | None, str | None] | FetchOutcome:
+    """(body, ETag, Last-Modified) of a 200, following same-origin redirects; a FetchOutcome otherwise."""
+    target = httpx.URL(url)
+    try:
+        for _ in range(MAX_REDIRECTS + 1):
+            request = client.build_request("GET", target, headers=headers, timeout=timeout)
+            # Redirects by hand: the manifest decides which tools exist, so it must come from the
+            # configured origin, never from wherever that origin (or a caller's client) points.
+            response = await client.send(request, stream=True, follow_redirects=False)
+            try:
+                if response.has_redirect_location:
+                    try:
+                        following = target.join(response.headers["location"])
+                    except httpx.InvalidURL:  # httpx refuses most of these itself (RemoteProtocolError)
+                        return _failed(url, f"HTTP {response.status_code} to an invalid location; not followed")
+                    if _origin(following) != _origin(target):
+                        return _failed(url, f"HTTP {response.status_code} redirect to another origin "
+                                            f"({_show_origin(following)}); not followed")
+                    target = following
+                    continue
+                if response.status_code == 304 and entry is not None:
+                    touch_cache(entry)
+                    return FetchOutcome(status="not-modified", loaded=_from_cache(entry, True), reason="304")
+                if response.status_code != 200:
+                    return _failed(url, f"HTTP {response.status_code}")
+                body = bytearray()
+                async for chunk in response.aiter_bytes():
+                    body.extend(chunk)
+                    if len(body) > MAX_MANIFEST_BYTES:
+                        return _failed(url, f"response larger than {MAX_MANIFEST_BYTES} bytes")
+                return bytes(body), response.headers.get("etag"), response.headers.get("last-modified")
+            finally:
+                await response.aclose()
+    except httpx.TimeoutException:
+        return _failed(url, f"no complete answer within {timeout:g} s")
+    except httpx.HTTPError as exc:
+        return _failed(url, f"{type(exc).__name__}: {_short(exc)}")
+    return _failed(url, f"more than {MAX_REDIRECTS} redirects; not followed")
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    return url.scheme, url.host, url.port or _DEFAULT_PORTS.get(url.scheme)
+
+
+def _show_origin(url: httpx.URL) -> str:
+    return f"{url.scheme}://{url.netloc.decode('ascii', errors='replace')}"[:200]
 
 
 def _from_cache(entry: CacheEntry, fresh: bool) -> LoadedManifest:
