@@ -242,3 +242,20 @@ def test_known_names_and_property_paths_see_through_combinators() -> None:
     paths = property_paths(SCHEMAS["iys_register"])
     assert "consent.list[].recipient" in paths and "consent.brandCode" in paths
     assert "order.paging.page" in property_paths(REFS)
+
+
+def test_a_value_too_long_for_its_pattern_is_refused_before_the_pattern_runs() -> None:
+    import time
+
+    from iletimerkezi_mcp.strict import PATTERN_TEXT_LIMIT
+    from iletimerkezi_mcp.validation import describe_errors
+
+    # Quadratic for re.search on digits without the final x: safe by the manifest check, slow if long.
+    schema = {"type": "object", "properties": {"code": {"type": "string", "pattern": "^\\d*\\d*x"}}}
+    validator = strict_validator(schema)
+    assert describe_errors([validator], {"code": "1" * PATTERN_TEXT_LIMIT + "x"}) != ""  # "1…1x" is 1001 long
+    assert describe_errors([validator], {"code": "1" * (PATTERN_TEXT_LIMIT - 1) + "x"}) == ""
+    started = time.perf_counter()
+    problems = describe_errors([validator], {"code": "1" * 200_000})
+    assert time.perf_counter() - started < 5  # without the limit: minutes
+    assert "too long (200000 characters; at most 1000 are checked against its format)" in problems

@@ -15,10 +15,10 @@ import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, _keywords
 from jsonschema.exceptions import ValidationError
 from jsonschema.validators import extend
 
@@ -34,9 +34,29 @@ EXPLICIT = ("additionalProperties", "unevaluatedProperties")
 OWN_SHAPE = ("properties", "patternProperties", *EXPLICIT)
 
 
+# A manifest's pattern passed a backtracking check (manifest/patterns.py), but even a safe pattern
+# may be quadratic on a long enough value: values checked against one are kept short.
+PATTERN_TEXT_LIMIT = 1000
+
+
+def _bounded_pattern(validator: Any, pattern: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
+    if isinstance(instance, str) and len(instance) > PATTERN_TEXT_LIMIT:
+        yield ValidationError(f"{len(instance)} characters: too long to check against its pattern")
+        return
+    yield from cast(Iterator[ValidationError], _keywords.pattern(validator, pattern, instance, schema))
+
+
+_Bounded = extend(Draft202012Validator, {"pattern": _bounded_pattern})
+
+
+def bounded_validator(schema: dict[str, Any]) -> Draft202012Validator:
+    """jsonschema's 2020-12 validator for `schema`, with values checked against a pattern kept short."""
+    return cast(Draft202012Validator, _Bounded(schema))
+
+
 def strict_validator(schema: dict[str, Any]) -> Draft202012Validator:
     """A validator for the closed copy of `schema`; compile once and reuse."""
-    return Draft202012Validator(close_schema(schema))
+    return bounded_validator(close_schema(schema))
 
 
 def close_schema(schema: dict[str, Any]) -> dict[str, Any]:

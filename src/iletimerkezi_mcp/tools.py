@@ -20,7 +20,7 @@ from typing import Any
 
 import mcp.types as types
 from jsonschema import Draft202012Validator
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SkipValidation
 
 from iletimerkezi_mcp.contracts import LOCAL, ToolContract, bind, is_offered
 from iletimerkezi_mcp.manifest.loader import LoadedManifest
@@ -29,7 +29,7 @@ from iletimerkezi_mcp.overlay import Overlay
 from iletimerkezi_mcp.schema_compat import make_portable
 from iletimerkezi_mcp.schema_text import wire_text_problem
 from iletimerkezi_mcp.settings import Settings
-from iletimerkezi_mcp.strict import strict_validator
+from iletimerkezi_mcp.strict import bounded_validator, strict_validator
 from iletimerkezi_mcp.text import clean_text
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,8 @@ class ToolSpec(BaseModel):
     tool: types.Tool
     contract: ToolContract
     path: str | None  # where calls are POSTed; None for local tools
-    validators: tuple[Draft202012Validator, ...]
+    # Not checked by pydantic: the strict validators are jsonschema's class extended, not a subclass.
+    validators: SkipValidation[tuple[Draft202012Validator, ...]]
 
 
 class Catalog(BaseModel):
@@ -105,7 +106,7 @@ def _api_tool(contract: ToolContract, endpoint: Endpoint, settings: Settings, ov
         if adjust.input_schema is not None:
             # Tightening only: arguments must satisfy the manifest's schema AND the overlay's (which
             # stays open: it names only what it narrows).
-            validators.append(Draft202012Validator(adjust.input_schema))
+            validators.append(bounded_validator(adjust.input_schema))
             published_source = _deep_merge(original, adjust.input_schema)
         description_override = adjust.description
     title = clean_text(endpoint.title.best() if endpoint.title else None, limit=100, single_line=True)

@@ -17,7 +17,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from iletimerkezi_mcp.strict import collect_errors, known_names, property_paths, strict_validator
+from iletimerkezi_mcp.strict import PATTERN_TEXT_LIMIT, collect_errors, known_names, property_paths, strict_validator
 from iletimerkezi_mcp.text import clean_text, visible
 
 __all__ = ["MAX_PROBLEMS", "describe_errors", "strict_validator"]
@@ -248,6 +248,8 @@ def _explain(error: ValidationError) -> str:
         return f"must be one of {', '.join(json.dumps(v, ensure_ascii=False) for v in expected)}; got {_given(value)}"
     if kind == "const":
         return f"must be {json.dumps(expected, ensure_ascii=False)[:60]}; got {_given(value)}"
+    if kind == "pattern" and isinstance(value, str) and len(value) > PATTERN_TEXT_LIMIT:
+        return f"too long ({len(value)} characters; at most {PATTERN_TEXT_LIMIT} are checked against its format)"
     if kind == "pattern":
         rule = f" ({hint})" if hint else f" (pattern {visible(str(expected))[:120]})"
         return f"wrong format{rule}; got {_given(value)}"
