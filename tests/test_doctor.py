@@ -318,3 +318,20 @@ def test_a_check_line_shows_hidden_characters_as_escapes():
                  fix="see \u202ereadme\x07").render()
     assert line == ("[ WARN  ] manifest: skipped evil\\x1b[2J: \\nfix: nothing\n"
                     "          fix: see \\u202ereadme\\x07")
+
+
+def test_a_manifest_url_that_drips_its_answer_is_cut_at_the_timeout():
+    import time
+
+    import anyio
+    from slow_api import SlowApi
+
+    from iletimerkezi_mcp.doctor import check_manifest_url
+    from iletimerkezi_mcp.settings import Settings
+
+    with SlowApi("drip-head", interval=0.2) as slow:  # the status line never completes, a byte at a time
+        started = time.monotonic()
+        check = anyio.run(check_manifest_url, Settings(manifest_url=slow.url + "/manifest.json", manifest_timeout=1))
+        elapsed = time.monotonic() - started
+    assert check.status == "WARN" and "no answer within 1 s" in check.detail
+    assert elapsed < 3

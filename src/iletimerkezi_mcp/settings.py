@@ -101,7 +101,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 help="File that keeps the sandbox account between runs (default: sandbox-state.json in "
                      "the cache dir); 'memory' keeps it in memory only."),
     SettingSpec(field="timeout", env="ILETIMERKEZI_TIMEOUT", flag="--timeout",
-                help="Seconds before an API call is abandoned (default 30)."),
+                help="Seconds before an API call is abandoned: one deadline for connecting, the whole answer "
+                     "and any retry (default 30)."),
     SettingSpec(field="log_level", env="ILETIMERKEZI_LOG_LEVEL", flag="--log-level",
                 help="Log level on stderr: DEBUG, INFO, WARNING (default), ERROR."),
 )
