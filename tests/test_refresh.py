@@ -353,3 +353,32 @@ async def test_refresh_once_survives_a_too_deeply_nested_manifest(tmp_path, mani
 def test_too_deep_manifest_is_valid_json():
     # Guard for the fixture above: the depth trips the schema checker, not the JSON decoder.
     assert json.loads(json.dumps(too_deep_manifest()))["endpoints"]
+
+
+async def test_a_huge_hostile_manifest_is_refused_while_calls_go_on(base_env, manifest_server, monkeypatch):
+    """10,000 endpoints (about 1.5 MB) once stalled every call for 12.5 s during a refresh and then
+    offered 10,013 tools. Now it is checked in a worker thread and refused; calls are answered meanwhile."""
+    without_background_refresh(monkeypatch)
+    document = bundled_manifest()
+    template = document["endpoints"][0]
+    document["endpoints"] = [{**copy.deepcopy(template), "slug": f"e{i}", "mcp_tool": {"name": f"tool_{i}"}}
+                             for i in range(10_000)]
+    manifest_server.serve_json(document)
+    state = build_state(server_settings(base_env, manifest_server.url, ILETIMERKEZI_MANIFEST_TTL="0"))
+    async with Client(build_server(state.settings, state=state), mode="legacy") as session:
+        before = [t.name for t in (await session.list_tools()).tools]
+        answered = 0
+        async with anyio.create_task_group() as group:
+            refreshed: list[bool] = []
+
+            async def refresh() -> None:
+                refreshed.append(await refresh_once(state))
+
+            group.start_soon(refresh)
+            while not refreshed:
+                with anyio.fail_after(2):  # a call waiting on the refresh would stall far longer
+                    result = await session.call_tool("preview_sms", {"text": "Merhaba"})
+                assert result.is_error is False
+                answered += 1
+        assert refreshed == [False] and answered >= 1
+        assert [t.name for t in (await session.list_tools()).tools] == before

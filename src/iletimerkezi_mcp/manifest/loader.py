@@ -118,9 +118,9 @@ async def fetch_live(
         return answer
     body, etag, last_modified = answer
     try:
-        # Same strict JSON as local files: a NaN or 1e400 cached now would be refused on every start.
-        document = parse_json(body.decode("utf-8"))
-        parsed = parse_manifest(document)
+        # In a worker thread: checking a large hostile document takes a few hundred ms that must not
+        # pause the calls being served meanwhile.
+        parsed = await anyio.to_thread.run_sync(_parse_body, body)
     except LocalFileError as exc:
         return _failed(url, f"invalid manifest: the body {exc}")
     except (ValueError, RecursionError) as exc:
@@ -180,6 +180,11 @@ def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
 
 def _show_origin(url: httpx.URL) -> str:
     return f"{url.scheme}://{url.netloc.decode('ascii', errors='replace')}"[:200]
+
+
+def _parse_body(body: bytes) -> ParsedManifest:
+    # Same strict JSON as local files: a NaN or 1e400 cached now would be refused on every start.
+    return parse_manifest(parse_json(body.decode("utf-8")))
 
 
 def _from_cache(entry: CacheEntry, fresh: bool) -> LoadedManifest:
