@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from json_strings import strings
 from manifest_server import bundled_manifest, endpoint
 from mcp import Client
 
@@ -43,19 +43,6 @@ def hidden(text: str, newlines: bool = False) -> list[str]:
     """The characters of `text` that a reader or a terminal must not get raw."""
     return [ch for ch in text if not (newlines and ch == "\n")
             and (ch in ZERO_WIDTH_AND_BIDI or unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn"))]
-
-
-def strings(value: Any, key: str = "") -> Iterator[tuple[str, str]]:
-    """Every string in a JSON value, object keys included, with the key it sits under."""
-    if isinstance(value, str):
-        yield key, value
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            yield "<key>", k
-            yield from strings(v, k)
-    elif isinstance(value, list):
-        for v in value:
-            yield from strings(v, key)
 
 
 def _poison_schema(node: Any) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from json_strings import strings
 from jsonschema import Draft202012Validator
 
 from iletimerkezi_mcp.schema_compat import MAX_DESCRIPTION, make_portable
@@ -259,18 +260,6 @@ def _hidden(text: str) -> list[str]:
     return [c for c in text if c in "\u200b\u202e\u2028\u2029" or unicodedata.category(c) in ("Cc", "Cf")]
 
 
-def _strings(node: Any, key: str = "") -> Any:
-    if isinstance(node, str):
-        yield key, node
-    elif isinstance(node, dict):
-        for k, v in node.items():
-            yield "<key>", k
-            yield from _strings(v, k)
-    elif isinstance(node, list):
-        for v in node:
-            yield from _strings(v, key)
-
-
 def _poison(node: Any, names: bool = False) -> Any:
     """Every string of a schema with hidden characters added: prose, values, property names."""
     if isinstance(node, str):
@@ -290,7 +279,7 @@ def _poison(node: Any, names: bool = False) -> Any:
 def test_hidden_characters_never_reach_the_published_schema(case: str) -> None:
     out = make_portable(_poison(ALL_CASES[case]))
     Draft202012Validator.check_schema(out)
-    for key, text in _strings(out):
+    for key, text in strings(out):
         assert [c for c in _hidden(text) if not (key == "description" and c == "\n")] == [], (key, text)
     assert make_portable(out) == out
 

@@ -74,6 +74,15 @@ def test_a_tool_call_straight_after_initialize(tmp_path):
     assert called["id"] == 2 and called["result"]["isError"] is False
 
 
+def edit_snapshot(tmp_path, change):
+    """Apply `change` to the snapshot document on disk (its key untouched); the file's path."""
+    path = snapshot_file(tmp_path)
+    document = json.loads(path.read_text())
+    change(document)
+    path.write_text(json.dumps(document))
+    return path
+
+
 def full_start_after(env, version="2025-06-18"):
     """The handshake's answers and what the front answered of them."""
     answer, tools, handover = handshake(env, version)
@@ -144,20 +153,14 @@ def test_a_fifo_in_place_of_the_snapshot_does_not_hang_the_start(tmp_path):
 def test_a_snapshot_past_its_validity_is_a_full_start(tmp_path):
     env = server_env(tmp_path)
     full_start_after(env)
-    path = snapshot_file(tmp_path)
-    document = json.loads(path.read_text())
-    document["valid_until"] = time.time() - 1
-    path.write_text(json.dumps(document))
+    edit_snapshot(tmp_path, lambda document: document.update(valid_until=time.time() - 1))
     assert full_start_after(env)[2] == ()
 
 
 def test_a_stale_tool_list_is_corrected_by_list_changed(tmp_path):
     env = server_env(tmp_path)
     full_start_after(env)
-    path = snapshot_file(tmp_path)
-    document = json.loads(path.read_text())
-    document["answers"]["2025-06-18"]["tools"]["result"]["tools"].pop()
-    path.write_text(json.dumps(document))
+    path = edit_snapshot(tmp_path, lambda document: document["answers"]["2025-06-18"]["tools"]["result"]["tools"].pop())
     peer = start(env)
     try:
         peer.send(initialize(1, "2025-06-18"))
