@@ -87,3 +87,18 @@ def test_log_lines_show_escape_sequences_instead_of_sending_them():
     text = formatter.format(record)
     assert "\x1b" not in text and "\u202e" not in text and "\x07" not in text
     assert "\\x1b" in text and "\\u202e" in text
+
+
+@pytest.mark.anyio
+async def test_a_send_asked_to_carry_the_credentials_is_refused(tmp_path):
+    with SlowApi((200, b"{}")) as api:
+        settings = load_settings(env={"ILETIMERKEZI_BASE_URL": api.url, "ILETIMERKEZI_API_KEY": KEY,
+                                      "ILETIMERKEZI_API_HASH": HASH, "ILETIMERKEZI_MANIFEST": "bundled",
+                                      "ILETIMERKEZI_MCP_CACHE_DIR": str(tmp_path / "cache")})
+        async with Client(build_server(settings), mode="legacy") as client:
+            result = await client.call_tool("send_sms", {"order": {
+                "sender": "ORNEKMAGAZA", "iys": "0",
+                "message": {"text": f"the key is {KEY}", "receipents": {"number": ["5321112233"]}}}})
+        assert api.requests == []  # nothing left the machine
+    text = json.dumps(result.model_dump(mode="json"), ensure_ascii=False)
+    assert result.is_error and "contain this server's API key or hash" in text and KEY not in text

@@ -365,7 +365,11 @@ def test_strict_validator_is_importable_from_validation() -> None:
 
 
 def test_an_unpaired_surrogate_is_refused_with_its_place() -> None:
-    from iletimerkezi_mcp.validation import unpaired_surrogate
+    from iletimerkezi_mcp.validation import arguments_json
+    from iletimerkezi_mcp.validation import unpaired_surrogate as check
+
+    def unpaired_surrogate(arguments):
+        return check(arguments, arguments_json(arguments))
 
     assert unpaired_surrogate({"text": "Merhaba 😀 ş"}) is None
     problem = unpaired_surrogate({"order": {"message": {"receipents": {"number": ["5321112233", "53\ud800"]}}}})

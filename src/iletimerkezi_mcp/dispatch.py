@@ -27,7 +27,7 @@ from iletimerkezi_mcp.results import shape_result, validate_structured
 from iletimerkezi_mcp.safety import PreparedCall, Refusal, refusal_text, remainder
 from iletimerkezi_mcp.tokens import CONFIRMATION_TTL, canonical
 from iletimerkezi_mcp.tools import CONFIRMATION_FIELD, ToolSpec
-from iletimerkezi_mcp.validation import describe_errors, unpaired_surrogate
+from iletimerkezi_mcp.validation import arguments_json, describe_errors, unpaired_surrogate
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +93,13 @@ async def _call(state: AppState, name: str, arguments: Any, session: Any) -> typ
     if "authentication" in arguments:
         return error_result(f"{name}: 'authentication' is not an argument; the server adds the credentials "
                             "from its own settings. Remove it and call again.")
-    problems = unpaired_surrogate(arguments) or describe_errors(spec.validators, arguments)
+    as_json = arguments_json(arguments)  # one serialisation for the two scans below
+    if state.redactor.appears_in(as_json):  # e.g. an SMS asked to carry the key: it would leave for good
+        return error_result(f"{name}: not done: the arguments contain this server's API key or hash. "
+                            "Credentials are never sent as content; remove them and call again.\n"
+                            f"{name}: yapılmadı: argümanlarda bu sunucunun API anahtarı veya hash'i var; "
+                            "kimlik bilgileri içerik olarak gönderilmez.")
+    problems = unpaired_surrogate(arguments, as_json) or describe_errors(spec.validators, arguments)
     if problems:
         return error_result(f"{name}: invalid arguments, nothing was sent.\n{problems}")
     try:

@@ -42,6 +42,10 @@ class Redactor:
                 value = value.replace(secret, MASK)
         return value
 
+    def appears_in(self, text: str) -> bool:
+        """True when a credential is written anywhere in `text` (e.g. the JSON of a call's arguments)."""
+        return any(secret in text for secret in self._secrets)
+
     def deep(self, value: Any) -> Any:
         """`value` with every string (keys included) masked; the same object when nothing changed."""
         if isinstance(value, str):

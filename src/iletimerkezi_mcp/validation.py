@@ -47,16 +47,22 @@ def describe_errors(validators: Iterable[Draft202012Validator], arguments: dict[
     return "\n".join(lines)
 
 
-def unpaired_surrogate(arguments: dict[str, Any]) -> str | None:
+def arguments_json(arguments: dict[str, Any]) -> str:
+    """The arguments as JSON text ('' if they cannot be: the schema check then says what is wrong)."""
+    try:
+        return json.dumps(arguments, ensure_ascii=False)
+    except (ValueError, TypeError, RecursionError):
+        return ""
+
+
+def unpaired_surrogate(arguments: dict[str, Any], as_json: str) -> str | None:
     """A problem line when some string holds half of a UTF-16 pair ("\\ud800" in JSON): that is not
     text, and would break every later step (SMS encoding, the request body, the ledger)."""
     try:
-        json.dumps(arguments, ensure_ascii=False).encode("utf-8")
+        as_json.encode("utf-8")
         return None
     except UnicodeEncodeError:
         pass
-    except (ValueError, TypeError, RecursionError):
-        return None  # the schema check reports what is wrong with such arguments
     where = _surrogate_path(arguments, ())
     return (f"- {_where(where or ())}: holds an unpaired UTF-16 surrogate (an escape such as \\ud800 with no "
             "partner), which is not text; send the characters themselves.")
