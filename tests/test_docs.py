@@ -12,6 +12,7 @@ import pytest
 from iletimerkezi_mcp.settings import SETTINGS
 
 REPO = Path(__file__).resolve().parents[1]
+CHECKOUT = "/path/to/iletimerkezi-mcp"  # what every README config uses for the checkout
 README = (REPO / "README.md").read_text(encoding="utf-8")
 
 
@@ -25,7 +26,7 @@ def test_every_setting_is_in_the_readme_table():
 
 
 def test_readme_commands_are_the_promised_ones():
-    assert "uvx --from . iletimerkezi-mcp --sandbox" in README
+    assert "uv run iletimerkezi-mcp --sandbox" in README
     assert "uv run pytest" in README
     ci = (REPO / ".ci" / "run").read_text()
     assert ci.strip().endswith("uv run pytest")
@@ -34,13 +35,39 @@ def test_readme_commands_are_the_promised_ones():
 def test_json_snippets_are_valid_client_configs():
     snippets = [json.loads(text) for text in blocks("json")]
     servers = [s for s in snippets if "mcpServers" in s or "servers" in s]
-    assert len(servers) >= 7  # Claude Desktop (2), Cursor, Cline, Windsurf, VS Code, Gemini CLI
+    assert len(servers) >= 6  # Claude Desktop, Cursor, Cline, Windsurf, VS Code, Gemini CLI
     for snippet in servers:
         entries = snippet.get("mcpServers") or snippet["servers"]
         for entry in entries.values():
-            assert entry["command"] == "uvx"
-            assert "iletimerkezi-mcp" in entry["args"]
+            assert entry["command"] == "uv" and entry["args"][:3] == ["run", "--directory", CHECKOUT]
+            assert entry["args"][3] == "iletimerkezi-mcp"
             assert all(isinstance(v, str) for v in entry.get("env", {}).values())
+
+
+def test_every_client_section_gives_the_published_form_too():
+    sections = re.split(r"^### ", README.split("### Claude Desktop", 1)[1].split("### Windows notes")[0], flags=re.M)
+    assert len(sections) == 8  # Claude Desktop, Claude Code, Cursor, Cline, Codex, Windsurf, VS Code, Gemini CLI
+    for section in sections:
+        assert "Published:" in section and "uvx" in section, section[:40]
+
+
+def test_vs_code_asks_for_the_credentials_as_secrets():
+    (vscode,) = [json.loads(text) for text in blocks("json") if '"servers"' in text]
+    prompts = {item["id"]: item for item in vscode["inputs"]}
+    assert all(item["password"] is True for item in prompts.values())
+    env = vscode["servers"]["sms"]["env"]
+    assert {value.removeprefix("${input:").removesuffix("}") for value in env.values()} == set(prompts)
+
+
+def test_links_are_absolute_so_the_readme_reads_on_pypi():
+    targets = re.findall(r"\]\(([^)]+)\)", README)
+    relative = [target for target in targets if not target.startswith(("https://", "http://", "#"))]
+    assert relative == []
+
+
+def test_the_registry_can_verify_the_package_name():
+    server = json.loads((REPO / "server.json").read_text())
+    assert f"mcp-name: {server['name']}" in README
 
 
 def test_example_config_file_is_valid():
@@ -56,7 +83,7 @@ def test_toml_snippet_is_a_valid_codex_config():
     (snippet,) = blocks("toml")
     config = tomllib.loads(snippet)
     server = config["mcp_servers"]["sms"]
-    assert server["command"] == "uvx" and server["startup_timeout_sec"] >= 30
+    assert server["command"] == "uv" and server["startup_timeout_sec"] >= 30
     assert set(server["env"]) == {"ILETIMERKEZI_API_KEY", "ILETIMERKEZI_API_HASH"}
 
 
