@@ -39,8 +39,9 @@ def test_json_snippets_are_valid_client_configs():
     for snippet in servers:
         entries = snippet.get("mcpServers") or snippet["servers"]
         for entry in entries.values():
-            assert entry["command"] == "uv" and entry["args"][:3] == ["run", "--directory", CHECKOUT]
-            assert entry["args"][3] == "iletimerkezi-mcp"
+            # --no-dev: a person's server needs none of the test and lint tools of the checkout
+            assert entry["command"] == "uv" and entry["args"][:4] == ["run", "--no-dev", "--directory", CHECKOUT]
+            assert entry["args"][4] == "iletimerkezi-mcp"
             assert all(isinstance(v, str) for v in entry.get("env", {}).values())
 
 
