@@ -3,15 +3,23 @@ fixture), plus one smoke test of the installed console script in a real subproce
 
 from __future__ import annotations
 
+import io
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
+from types import SimpleNamespace
 
+import conftest
 import pytest
 from conftest import REPO
 
 from iletimerkezi_mcp import __version__
+from iletimerkezi_mcp import cli as cli_module
+from iletimerkezi_mcp.cli import TERMINAL_HINT
 from iletimerkezi_mcp.contracts import BY_NAME
 from iletimerkezi_mcp.settings import SETTINGS
 
@@ -126,6 +134,54 @@ def test_unknown_command_is_a_usage_error(cli, base_env: dict[str, str]) -> None
     assert "invalid choice" in done.stderr
 
 
+def stdin_is_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The `cli` fixture's empty stdin says it is a terminal (the fixture builds it with conftest's `io`)."""
+
+    class Terminal(io.TextIOWrapper):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(conftest, "io", SimpleNamespace(TextIOWrapper=Terminal, BytesIO=io.BytesIO))
+
+
+def test_serving_from_a_terminal_says_what_this_is_in_one_line_on_stderr(cli, base_env: dict[str, str],
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    stdin_is_a_terminal(monkeypatch)
+    handler = signal.getsignal(signal.SIGINT)
+    done = cli(base_env)  # a terminal at EOF: serving ends at once, as after Ctrl+D
+    assert done.code == 0, done.stderr
+    assert done.stdout == ""  # stdout stays the protocol's
+    assert [line for line in done.stderr.splitlines() if "MCP server" in line] == [TERMINAL_HINT]
+    for advice in ("`iletimerkezi-mcp --help`", "`iletimerkezi-mcp doctor`",
+                   "`npx @modelcontextprotocol/inspector iletimerkezi-mcp --sandbox`", "Ctrl+C stops it"):
+        assert advice in TERMINAL_HINT
+    assert "\n" not in TERMINAL_HINT
+    assert signal.getsignal(signal.SIGINT) is handler  # the Ctrl+C handler for a terminal is put back
+
+
+def test_serving_a_pipe_prints_no_hint(cli, base_env: dict[str, str]) -> None:
+    done = cli(base_env)
+    assert done.code == 0, done.stderr
+    assert "MCP server" not in done.stderr and done.stdout == ""
+
+
+def test_sub_commands_print_no_hint(cli, base_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    stdin_is_a_terminal(monkeypatch)
+    done = cli(base_env, "tools")
+    assert done.code == 0 and "MCP server" not in done.stderr
+
+
+@pytest.mark.parametrize("stdin", [None, "closed"])
+def test_no_stdin_or_a_closed_one_is_no_terminal(monkeypatch: pytest.MonkeyPatch, stdin: str | None) -> None:
+    if stdin == "closed":
+        closed = io.TextIOWrapper(io.BytesIO(b""))
+        closed.close()
+        monkeypatch.setattr(sys, "stdin", closed)
+    else:
+        monkeypatch.setattr(sys, "stdin", None)
+    assert cli_module._stdin_is_a_terminal() is False
+
+
 # --- the real console script, in a subprocess ------------------------------------------------------
 
 
@@ -153,3 +209,43 @@ def test_console_script_exit_codes_and_a_clean_stdout(base_env: dict[str, str]) 
     assert refused.returncode == 1, refused.stderr
     assert refused.stdout.startswith("preview_sms: invalid arguments"), refused.stdout
     assert "Traceback" not in refused.stderr
+
+
+def test_a_server_on_a_pipe_prints_no_hint(base_env: dict[str, str]) -> None:
+    done = run_console_script(base_env)
+    assert done.returncode == 0, done.stderr
+    assert "MCP server" not in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.skipif(sys.platform == "win32", reason="a pseudo-terminal is POSIX")
+def test_ctrl_c_stops_a_server_started_in_a_terminal(base_env: dict[str, str]) -> None:
+    """The SDK reads a terminal in a thread that only a line of input ends: Ctrl+C must not wait for it."""
+    primary, secondary = os.openpty()
+    try:
+        server = subprocess.Popen(console_script(), cwd=str(REPO), env=base_env, stdin=secondary, stdout=secondary,
+                                  stderr=subprocess.PIPE, text=True, encoding="utf-8")
+    finally:
+        os.close(secondary)
+    assert server.stderr is not None
+    try:
+        seen = [server.stderr.readline()]
+        while "serving" not in seen[-1]:  # the INFO line logged once the tools are loaded
+            assert seen[-1], "".join(seen)
+            seen.append(server.stderr.readline())
+        time.sleep(0.3)  # the SDK's reader thread is now blocked on the terminal
+        sent = time.monotonic()
+        server.send_signal(signal.SIGINT)
+        code = server.wait(timeout=15)
+        waited = time.monotonic() - sent
+        rest = server.stderr.read()
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+        server.stderr.close()
+        os.close(primary)
+    assert seen[0].rstrip("\n") == TERMINAL_HINT
+    assert code == 130, rest
+    assert waited < 10
+    assert "Traceback" not in rest

@@ -204,3 +204,142 @@ def test_sandbox_state_defaults_to_the_cache_dir_and_memory_turns_it_off(tmp_pat
     s = load_settings(env={"ILETIMERKEZI_MCP_CACHE_DIR": str(tmp_path)})
     assert s.sandbox_state_path() == tmp_path / "sandbox-state.json"
     assert load_settings(env={"ILETIMERKEZI_SANDBOX_STATE": "memory"}).sandbox_state_path() is None
+
+
+# --- settings that cannot work are refused at start, with the fix ----------------------------------
+
+INT_ENVS = [s.env for s in SETTINGS if Settings.model_fields[s.field].annotation is int]
+
+
+def refusal(env: dict[str, str]) -> str:
+    with pytest.raises(SettingsError) as info:
+        load_settings(env={**env, "ILETIMERKEZI_API_KEY": KEY, "ILETIMERKEZI_API_HASH": HASH})
+    message = str(info.value)
+    assert message.startswith("Invalid setting: ")
+    assert KEY not in message and HASH not in message
+    return message
+
+
+@pytest.mark.parametrize("raw,fix", [
+    ("https://api.iletimerkezi.com/v1", "use https://api.iletimerkezi.com "),
+    ("https://api.iletimerkezi.com/v1/", "use https://api.iletimerkezi.com "),
+    ("https://api.iletimerkezi.com/v1/send-sms/json", "use https://api.iletimerkezi.com "),
+    ("http://127.0.0.1:8080/api", "use http://127.0.0.1:8080 "),
+    ("https://api.iletimerkezi.com?x=1", "use https://api.iletimerkezi.com "),
+    ("https://api.iletimerkezi.com#v1", "use https://api.iletimerkezi.com "),
+])
+def test_a_base_url_with_a_path_is_refused_naming_the_origin(raw: str, fix: str) -> None:
+    message = refusal({"ILETIMERKEZI_BASE_URL": raw})
+    assert "ILETIMERKEZI_BASE_URL / --base-url: must be the origin only" in message
+    assert "/v1/..." in message and fix in message and f"(given {raw!r})" in message
+    assert "Value error" not in message
+
+
+@pytest.mark.parametrize("raw", ["http://api.iletimerkezi.com", "http://api.iletimerkezi.com/",
+                                 "HTTP://API.IletiMerkezi.COM:80", "http://api.iletimerkezi.com.:8080",
+                                 "http://iletimerkezi.com"])
+def test_plain_http_to_the_provider_is_refused(raw: str) -> None:
+    message = refusal({"ILETIMERKEZI_BASE_URL": raw})
+    assert "plain http:// would send the API key and hash unencrypted" in message
+    assert "use https://" in message and "iletimerkezi.com" in message
+
+
+@pytest.mark.parametrize("raw,why", [
+    ("http://127.0.0.1:0", "port"),
+    ("http://127.0.0.1:99999", "port"),
+    ("http://127.0.0.1:eighty", "port"),
+    ("http://:8080", "names no host"),
+    ("https://", "names no host"),
+    ("https:///v1", "names no host"),
+])
+def test_a_base_url_without_a_usable_host_or_port_is_refused(raw: str, why: str) -> None:
+    message = refusal({"ILETIMERKEZI_BASE_URL": raw})
+    assert "ILETIMERKEZI_BASE_URL / --base-url" in message and why in message
+
+
+def test_a_base_url_with_a_password_is_refused_without_showing_it() -> None:
+    message = refusal({"ILETIMERKEZI_BASE_URL": "https://someone:pa55word@api.iletimerkezi.com/"})
+    assert "must not hold a user name or password" in message
+    assert "pa55word" not in message and "someone" not in message
+    assert "https://***@api.iletimerkezi.com/" in message
+
+
+@pytest.mark.parametrize("raw,origin", [
+    ("https://api.iletimerkezi.com", "https://api.iletimerkezi.com"),
+    ("https://api.iletimerkezi.com/", "https://api.iletimerkezi.com"),
+    ("  https://api.iletimerkezi.com//  ", "https://api.iletimerkezi.com"),
+    ("HTTPS://Api.IletiMerkezi.com:443/", "https://api.iletimerkezi.com"),  # one origin: one ledger binding
+    ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+    ("http://localhost:8080/", "http://localhost:8080"),
+    ("http://[::1]:8080", "http://[::1]:8080"),
+    ("http://fake-api.internal", "http://fake-api.internal"),
+    ("https://127.0.0.1:8443", "https://127.0.0.1:8443"),
+])
+def test_accepted_base_urls_are_kept_as_their_origin(raw: str, origin: str) -> None:
+    assert load_settings(env={"ILETIMERKEZI_BASE_URL": raw}).base_url == origin
+    assert load_settings(env={}, overrides={"base_url": raw}).base_url == origin  # --base-url alike
+
+
+def test_the_manifest_url_keeps_its_path() -> None:
+    s = load_settings(env={"ILETIMERKEZI_MANIFEST_URL": "https://mirror.example/api/manifest.json?v=2"})
+    assert s.manifest_url == "https://mirror.example/api/manifest.json?v=2"
+
+
+def test_the_integer_settings_are_all_covered() -> None:
+    assert set(INT_ENVS) == {"ILETIMERKEZI_CONFIRM_ABOVE", "ILETIMERKEZI_MAX_RECIPIENTS",
+                             "ILETIMERKEZI_MAX_CREDITS_PER_CALL", "ILETIMERKEZI_BUDGET_HOUR",
+                             "ILETIMERKEZI_BUDGET_DAY", "ILETIMERKEZI_MAX_CREDITS_PER_DAY",
+                             "ILETIMERKEZI_LEDGER_DAYS"}
+
+
+# The MCPB bundle's `user_config` fields of type number reach us as text, and a host may write a whole
+# number as "20.0": that is 20 for every integer setting.
+@pytest.mark.parametrize("raw", ["20", " 20 ", "+20", "20.0", "20.", "20.00"])
+@pytest.mark.parametrize("env", INT_ENVS)
+def test_a_whole_number_is_accepted_in_any_common_form(env: str, raw: str) -> None:
+    value = getattr(load_settings(env={env: raw}), _field(env))
+    assert value == 20 and type(value) is int
+
+
+@pytest.mark.parametrize("given", [20.0, 20])
+def test_a_whole_float_from_code_is_accepted(given: object) -> None:
+    assert load_settings(env={}, overrides={"confirm_above": given}).confirm_above == 20
+
+
+@pytest.mark.parametrize("raw,fix", [("20.5", "use 20 or 21"), ("0.5", "use 0 or 1"), (".5", "use 0 or 1"),
+                                     ("20.05", "use 20 or 21"), ("20.0000000000000000001", "use 20 or 21")])
+@pytest.mark.parametrize("env", INT_ENVS)
+def test_a_fraction_is_refused_not_rounded(env: str, raw: str, fix: str) -> None:
+    flag = next(s.flag for s in SETTINGS if s.env == env)
+    message = refusal({env: raw})
+    assert f"{env} / {flag}: must be a whole number; a limit is never rounded for you: {fix} (given {raw!r})" in message
+
+
+def test_a_fractional_float_from_code_is_refused() -> None:
+    with pytest.raises(SettingsError, match="use 20 or 21"):
+        load_settings(env={}, overrides={"budget_day": 20.5})
+
+
+@pytest.mark.parametrize("raw,fix", [("1.000", "write 1 or 1000"), ("10.000", "write 10 or 10000")])
+def test_a_dot_that_may_group_thousands_is_refused(raw: str, fix: str) -> None:
+    message = refusal({"ILETIMERKEZI_MAX_CREDITS_PER_DAY": raw})
+    assert "ambiguous" in message and fix in message
+
+
+@pytest.mark.parametrize("raw", ["1,000", "20,5", "1.000.000", "2e1", "inf", "nan", "twenty", "0x14", "1_000",
+                                 "\u0663", "20 credits"])
+def test_an_integer_setting_takes_digits_only(raw: str) -> None:
+    message = refusal({"ILETIMERKEZI_CONFIRM_ABOVE": raw})
+    assert "ILETIMERKEZI_CONFIRM_ABOVE / --confirm-above: must be a whole number written with digits only" in message
+
+
+@pytest.mark.parametrize("env", ["ILETIMERKEZI_TIMEOUT", "ILETIMERKEZI_MANIFEST_TTL"])
+@pytest.mark.parametrize("raw", ["inf", "-inf", "nan", "Infinity"])
+def test_seconds_must_be_finite(env: str, raw: str) -> None:
+    assert "finite" in refusal({env: raw})
+
+
+def test_limits_still_apply_after_a_whole_number_is_read() -> None:
+    assert "greater than or equal to 1" in refusal({"ILETIMERKEZI_MAX_RECIPIENTS": "0.0"})
+    assert "less than or equal to 3650" in refusal({"ILETIMERKEZI_LEDGER_DAYS": "4000.0"})
+    assert "greater than or equal to 0" in refusal({"ILETIMERKEZI_CONFIRM_ABOVE": "-1.0"})

@@ -10,10 +10,12 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, NoReturn
 
 if TYPE_CHECKING:
+    from types import FrameType
+
     from iletimerkezi_mcp.front import Handover
     from iletimerkezi_mcp.settings import Settings
 
@@ -34,6 +36,17 @@ EPILOG = """commands:
 
 Every setting is also read from its environment variable (shown in brackets); a flag wins.
 Docs: https://github.com/iletimerkezi-mcp/iletimerkezi-mcp#readme"""
+
+# Started by hand in a terminal, the server would sit silent waiting for JSON-RPC; one line on stderr
+# (never stdout, the protocol's channel) says what it is and what to try instead.
+TERMINAL_HINT = ("iletimerkezi-mcp: this is an MCP server, waiting for an MCP client on stdin/stdout. "
+                 "To try it instead: `iletimerkezi-mcp --help`, `iletimerkezi-mcp doctor`, or the MCP Inspector "
+                 "`npx @modelcontextprotocol/inspector iletimerkezi-mcp --sandbox`. Ctrl+C stops it.")
+
+# A report piped into a reader that stops early (`| head`) ends as a C tool killed by SIGPIPE would:
+# quietly, with the status a shell shows for that (128 + 13), so `set -o pipefail` sees a cut report.
+SIGPIPE_EXIT = 141
+CTRL_C_GRACE = 1.0  # seconds after Ctrl+C for cancelled calls to be recorded, when serving a terminal
 
 
 def _add_setting_flags(parser: argparse.ArgumentParser) -> None:
@@ -108,7 +121,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     from iletimerkezi_mcp.settings import SettingsError
 
     parser = build_parser()
-    namespace = parser.parse_args(argv)
+    try:
+        namespace = parser.parse_args(argv)
+    except SystemExit:  # --help, --version (on stdout) or a usage error
+        _flush_stdout()
+        raise
     try:
         settings = settings_from(namespace)
     except SettingsError as exc:
@@ -129,7 +146,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     command = namespace.command
     try:
         if command is None:
-            _serve(settings, handover)
+            _serve(settings, handover, interactive=_stdin_is_a_terminal())
         elif command == "sandbox":
             from iletimerkezi_mcp.sandbox import run_standalone
 
@@ -142,7 +159,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         else:
             from iletimerkezi_mcp import commands
 
-            raise SystemExit(commands.run(command, namespace, settings))
+            try:
+                code = commands.run(command, namespace, settings)
+            except BrokenPipeError:
+                _drop_stdout()
+            _flush_stdout()
+            raise SystemExit(code)
     except (SettingsError, OverlayError, ManifestError) as exc:
         print(f"iletimerkezi-mcp: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
@@ -150,12 +172,78 @@ def main(argv: Sequence[str] | None = None) -> None:
         raise SystemExit(130) from None
 
 
-def _serve(settings: Settings, handover: Handover | None) -> None:
+def _serve(settings: Settings, handover: Handover | None, interactive: bool = False) -> None:
+    if interactive:
+        print(TERMINAL_HINT, file=sys.stderr, flush=True)  # before the SDK loads: at once
     import anyio
 
     from iletimerkezi_mcp.server import Terminated, serve
 
+    restore = _end_soon_after_ctrl_c() if interactive else None
     try:
         anyio.run(serve, settings, handover)
     except Terminated:
         raise SystemExit(143) from None  # 128 + SIGTERM, as if the signal had ended us
+    finally:
+        if restore is not None:
+            restore()
+
+
+def _stdin_is_a_terminal() -> bool:
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (OSError, ValueError):  # a closed or detached stdin is no terminal
+        return False
+
+
+def _end_soon_after_ctrl_c() -> Callable[[], None] | None:
+    """Make Ctrl+C end a server that reads a terminal; returns what puts the old handler back.
+
+    The SDK reads a terminal in a worker thread that no cancellation reaches, so after Ctrl+C the run
+    would wait for one more line of input. Ctrl+C still cancels what is in flight (a send among it is
+    recorded as "may have gone out"); a process still here CTRL_C_GRACE seconds later ends at once.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None  # only the main thread may set signal handlers
+
+    def on_ctrl_c(signum: int, frame: FrameType | None) -> None:
+        timer = threading.Timer(CTRL_C_GRACE, os._exit, args=(130,))
+        timer.daemon = True
+        timer.start()
+        signal.default_int_handler(signum, frame)
+
+    previous = signal.signal(signal.SIGINT, on_ctrl_c)
+
+    def restore() -> None:
+        signal.signal(signal.SIGINT, signal.default_int_handler if previous is None else previous)
+
+    return restore
+
+
+def _flush_stdout() -> None:
+    """Flush now, while a closed pipe can still end the run quietly; at interpreter exit it would print
+    "Exception ignored ... BrokenPipeError" and exit 120."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _drop_stdout()
+
+
+def _drop_stdout() -> NoReturn:
+    """The reader of stdout is gone: what is left is discarded and the run ends with SIGPIPE_EXIT.
+
+    As Python's signal docs advise, stdout is pointed at the null device so the interpreter's own
+    flush at exit cannot fail a second time.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, sys.stdout.fileno())
+        finally:
+            os.close(devnull)
+    except (OSError, ValueError):  # no file descriptor behind sys.stdout (a test's capture)
+        pass
+    raise SystemExit(SIGPIPE_EXIT)

@@ -6,10 +6,14 @@ Names are compatible with the provider's own server so users can switch with the
 
 from __future__ import annotations
 
+import math
 import os
+import re
 from collections.abc import Mapping
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
@@ -28,6 +32,11 @@ DEFAULT_BUDGET_HOUR = 50
 DEFAULT_BUDGET_DAY = 200
 DEFAULT_MAX_CREDITS_PER_DAY = 10000
 DEFAULT_LEDGER_DAYS = 90
+
+# A decimal written with digits: what an env var, a flag or an MCPB `number` field ("20", "20.0") holds.
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
+# Hosts of the provider: credentials may reach them only over TLS.
+_PROVIDER_DOMAIN = "iletimerkezi.com"
 
 _TRUE = {"1", "true", "yes", "on", "evet"}
 _FALSE = {"0", "false", "no", "off", "hayir", "hayır", ""}
@@ -53,7 +62,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec(field="api_hash", env="ILETIMERKEZI_API_HASH", flag="--api-hash",
                 help="API hash from the same panel page (copied as is, never hashed again)."),
     SettingSpec(field="base_url", env="ILETIMERKEZI_BASE_URL", flag="--base-url",
-                help=f"API origin to send requests to (default {PROVIDER_API_ORIGIN}); "
+                help=f"API origin to send requests to, without a path (default {PROVIDER_API_ORIGIN}); "
                      "e.g. http://127.0.0.1:8080 for a local fake. Credentials go only here."),
     SettingSpec(field="manifest_url", env="ILETIMERKEZI_MANIFEST_URL", flag="--manifest-url",
                 help=f"Where the live manifest is fetched from (default {DEFAULT_MANIFEST_URL})."),
@@ -118,8 +127,8 @@ class Settings(BaseModel):
     cache_dir: Path | None = None
     fallback_manifest: Path | None = None
     manifest_mode: Literal["auto", "cache", "bundled"] = "auto"
-    manifest_ttl: float = Field(default=86400.0, ge=0)
-    manifest_timeout: float = Field(default=5.0, gt=0)
+    manifest_ttl: float = Field(default=86400.0, ge=0, allow_inf_nan=False)
+    manifest_timeout: float = Field(default=5.0, gt=0, allow_inf_nan=False)
     overlay: Path | None = None
     read_only: bool = False
     tools: tuple[str, ...] | None = None
@@ -134,7 +143,7 @@ class Settings(BaseModel):
     ledger_days: int = Field(default=DEFAULT_LEDGER_DAYS, ge=1, le=3650)
     sandbox: bool = False
     sandbox_state: str | None = None
-    timeout: float = Field(default=30.0, gt=0)
+    timeout: float = Field(default=30.0, gt=0, allow_inf_nan=False)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
 
     @field_validator("api_key", "api_hash", mode="before")
@@ -150,12 +159,26 @@ class Settings(BaseModel):
     @classmethod
     def _check_url(cls, value: object) -> object:
         if isinstance(value, str):
-            value = value.strip().rstrip("/")
+            value = value.strip()
             if not value:
                 return None
-            if not value.startswith(("http://", "https://")):
-                raise ValueError(f"must start with http:// or https://, got {value!r}")
+            if not value.lower().startswith(("http://", "https://")):
+                raise ValueError("must start with https:// (or http:// for a local fake)")
+            value = value.rstrip("/")
+            if not urlsplit(value).netloc:
+                raise ValueError(f"names no host, like {PROVIDER_API_ORIGIN}")
         return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _check_origin(cls, value: str | None) -> str | None:
+        return None if value is None else api_origin(value)
+
+    @field_validator("confirm_above", "max_recipients", "max_credits_per_call", "budget_hour", "budget_day",
+                     "max_credits_per_day", "ledger_days", mode="before")
+    @classmethod
+    def _whole_number(cls, value: object) -> object:
+        return whole_number(value)
 
     @field_validator("tools", mode="before")
     @classmethod
@@ -213,6 +236,63 @@ class Settings(BaseModel):
         return Path(self.sandbox_state)
 
 
+def api_origin(url: str) -> str:
+    """The API origin a base URL names, as scheme://host[:port] in lower case; refused when it cannot work.
+
+    The executor appends each endpoint's whole path (/v1/...), so a path, query or fragment here would
+    break every call; credentials sent to the provider over plain http:// would travel in clear.
+    """
+    parts = urlsplit(url)
+    if "@" in parts.netloc:
+        raise ValueError("must not hold a user name or password; the API key and hash go in "
+                         "ILETIMERKEZI_API_KEY and ILETIMERKEZI_API_HASH")
+    host = parts.hostname or ""
+    if not host:
+        raise ValueError(f"names no host, like {PROVIDER_API_ORIGIN}")
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or above 65535
+        port = 0
+    if port == 0:
+        raise ValueError("has a port that is not a number from 1 to 65535")
+    if ":" in host:  # IPv6
+        host = f"[{host}]"
+    default_port = 443 if parts.scheme == "https" else 80
+    origin = f"{parts.scheme}://{host}" + (f":{port}" if port not in (None, default_port) else "")
+    if parts.path or parts.query or parts.fragment:
+        raise ValueError(f"must be the origin only: the server adds each endpoint's path (/v1/...) itself; "
+                         f"use {origin}")
+    bare = host.rstrip(".")
+    if parts.scheme == "http" and (bare == _PROVIDER_DOMAIN or bare.endswith("." + _PROVIDER_DOMAIN)):
+        raise ValueError(f"plain http:// would send the API key and hash unencrypted; use https://{bare}")
+    return origin
+
+
+def whole_number(value: object) -> object:
+    """A count or credit limit as an int: "20" and "20.0" (how an MCPB `number` field may arrive) are 20.
+
+    A fraction is refused, not rounded: these are limits on money, recipients and kept days, and the
+    person who wrote 20.5 should choose. "1.000" is refused too: in Turkish the dot groups thousands.
+    Values other than text and floats are left to pydantic.
+    """
+    if isinstance(value, float) and math.isfinite(value):
+        value = str(int(value)) if value.is_integer() else repr(value)
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if not _DECIMAL.fullmatch(text):
+        raise ValueError("must be a whole number written with digits only, like 20")
+    fraction = text.partition(".")[2]
+    number = Decimal(text)
+    if fraction.strip("0"):
+        low, high = int(number.to_integral_value("ROUND_FLOOR")), int(number.to_integral_value("ROUND_CEILING"))
+        raise ValueError(f"must be a whole number; a limit is never rounded for you: use {low} or {high}")
+    if len(fraction) == 3:
+        raise ValueError(f"is ambiguous (a thousands separator in Turkish); write {int(number)} or "
+                         f"{int(number * 1000)} without the dot")
+    return int(number)
+
+
 def parse_bool(name: str, raw: str) -> bool:
     value = raw.strip().lower()
     if value in _TRUE:
@@ -256,6 +336,17 @@ def _friendly_validation_error(exc: ValueError) -> str:
         spec = by_field.get(field)
         name = f"{spec.env} / {spec.flag}" if spec else field
         given = err.get("input")
-        shown = "<hidden>" if field in ("api_key", "api_hash") else repr(given)
-        lines.append(f"{name}: {err['msg']} (given {shown})")
+        shown = "<hidden>" if field in ("api_key", "api_hash") else repr(_without_userinfo(given))
+        message = err["msg"].removeprefix("Value error, ")  # our own validators' words need no prefix
+        lines.append(f"{name}: {message} (given {shown})")
     return "Invalid setting: " + "; ".join(lines)
+
+
+def _without_userinfo(given: object) -> object:
+    """A URL's user name and password are masked in messages (a refused base URL may carry them)."""
+    if isinstance(given, str) and "@" in given and "://" in given:
+        scheme, _, rest = given.partition("://")
+        authority, sep, tail = rest.partition("/")
+        if "@" in authority:
+            return f"{scheme}://***@{authority.rpartition('@')[2]}{sep}{tail}"
+    return given
