@@ -56,6 +56,10 @@ def test_every_setting_is_read_from_its_environment_variable(tmp_path: Path) -> 
         "ILETIMERKEZI_SANDBOX_STATE": str(tmp_path / "s.json"),
         "ILETIMERKEZI_TIMEOUT": "2.5",
         "ILETIMERKEZI_LOG_LEVEL": "debug",
+        "ILETIMERKEZI_DATABASE_URL": "postgresql://mcp:pw@127.0.0.1:5432/ledger",
+        "ILETIMERKEZI_HTTP_TOKENS": str(tmp_path / "tokens"),
+        "ILETIMERKEZI_OAUTH_ISSUER": "https://id.example.test",
+        "ILETIMERKEZI_OAUTH_AUDIENCE": "https://sms.example.test/mcp",
     }
     assert {s.env for s in SETTINGS} == set(env)  # this test covers every setting
     s = load_settings(env=env)
@@ -73,6 +77,9 @@ def test_every_setting_is_read_from_its_environment_variable(tmp_path: Path) -> 
     assert s.sandbox_state_path() == tmp_path / "s.json"
     assert (s.budget_hour, s.budget_day, s.max_credits_per_day, s.ledger_days) == (7, 70, 700, 30)
     assert s.ledger_path() == tmp_path / "d" / "ledger.sqlite3"
+    assert s.database_url is not None and s.database_url.get_secret_value().endswith("/ledger")
+    assert s.http_tokens == tmp_path / "tokens"
+    assert (s.oauth_issuer, s.oauth_audience) == ("https://id.example.test", "https://sms.example.test/mcp")
 
 
 def test_flags_override_the_environment() -> None:

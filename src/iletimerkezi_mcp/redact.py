@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from iletimerkezi_mcp.settings import Settings
 from iletimerkezi_mcp.text import visible
@@ -25,9 +26,13 @@ def secrets_of(settings: Settings) -> list[str]:
     from iletimerkezi_mcp.sandbox.state import SANDBOX_API_HASH, SANDBOX_API_KEY
 
     found = [SANDBOX_API_KEY, SANDBOX_API_HASH]
-    for secret in (settings.api_key, settings.api_hash):
+    for secret in (settings.api_key, settings.api_hash, settings.database_url):
         if secret is not None:
             found.append(secret.get_secret_value())
+    if settings.database_url is not None:  # its password alone, too, wherever a driver quotes it
+        password = urlsplit(settings.database_url.get_secret_value()).password
+        if password:
+            found.append(password)
     return found
 
 

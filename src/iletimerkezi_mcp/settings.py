@@ -104,6 +104,17 @@ SETTINGS: tuple[SettingSpec, ...] = (
                      "unlike the cache dir, not safe to delete casually)."),
     SettingSpec(field="ledger_days", env="ILETIMERKEZI_LEDGER_DAYS", flag="--ledger-days",
                 help=f"Days the ledger keeps a row (default {DEFAULT_LEDGER_DAYS})."),
+    SettingSpec(field="database_url", env="ILETIMERKEZI_DATABASE_URL", flag="--database-url",
+                help="postgresql://… : keep the ledger, budgets and confirmation tokens in PostgreSQL, shared by "
+                     "every replica of a team server (default: the SQLite ledger in the data dir)."),
+    SettingSpec(field="http_tokens", env="ILETIMERKEZI_HTTP_TOKENS", flag="--http-tokens",
+                help="serve-http: file of static bearer tokens, one line each: name, role, SHA-256 of the token "
+                     "(see `iletimerkezi-mcp token new`)."),
+    SettingSpec(field="oauth_issuer", env="ILETIMERKEZI_OAUTH_ISSUER", flag="--oauth-issuer",
+                help="serve-http: accept JWT bearer tokens signed by this issuer (its JWKS is read from its "
+                     "metadata)."),
+    SettingSpec(field="oauth_audience", env="ILETIMERKEZI_OAUTH_AUDIENCE", flag="--oauth-audience",
+                help="serve-http: the audience a JWT must name (this server's public URL)."),
     SettingSpec(field="sandbox", env="ILETIMERKEZI_SANDBOX", flag="--sandbox", is_bool=True,
                 help="Serve every tool against the built-in sandbox: no account, no cost, no real SMS."),
     SettingSpec(field="sandbox_state", env="ILETIMERKEZI_SANDBOX_STATE", flag="--sandbox-state",
@@ -143,6 +154,10 @@ class Settings(BaseModel):
     ledger_days: int = Field(default=DEFAULT_LEDGER_DAYS, ge=1, le=3650)
     sandbox: bool = False
     sandbox_state: str | None = None
+    database_url: SecretStr | None = None  # may hold a password: never logged or shown
+    http_tokens: Path | None = None
+    oauth_issuer: str | None = None
+    oauth_audience: str | None = None
     timeout: float = Field(default=30.0, gt=0, allow_inf_nan=False)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
 
@@ -315,7 +330,7 @@ def load_settings(env: Mapping[str, str] | None = None, overrides: Mapping[str, 
         if value is not None:
             values[key] = value
     # An empty string in a config's env block means "not set", not "empty path".
-    for key in ("cache_dir", "data_dir", "fallback_manifest", "overlay"):
+    for key in ("cache_dir", "data_dir", "fallback_manifest", "overlay", "http_tokens"):
         if values.get(key) == "":
             values.pop(key)
     try:
@@ -336,7 +351,7 @@ def _friendly_validation_error(exc: ValueError) -> str:
         spec = by_field.get(field)
         name = f"{spec.env} / {spec.flag}" if spec else field
         given = err.get("input")
-        shown = "<hidden>" if field in ("api_key", "api_hash") else repr(_without_userinfo(given))
+        shown = "<hidden>" if field in ("api_key", "api_hash", "database_url") else repr(_without_userinfo(given))
         message = err["msg"].removeprefix("Value error, ")  # our own validators' words need no prefix
         lines.append(f"{name}: {message} (given {shown})")
     return "Invalid setting: " + "; ".join(lines)
