@@ -107,14 +107,15 @@ class Handover:
         if not self.answered and not self._pending:
             return text
         message = _request(text.encode("utf-8"))
-        request_id = _key(message.get("id")) if message is not None and "result" in message else None
-        if request_id in self.answered:
+        answers = message is not None and ("result" in message or "error" in message)
+        request_id = _key(message.get("id")) if message is not None and answers else None
+        if request_id in self.answered:  # the client has its answer already: never a second one
             method, sent = self.answered.pop(request_id)
             if sent == text.rstrip("\n"):
                 return None
             self._drop_snapshot(f"its {method} answer differs from this start's")
             return _LIST_CHANGED if method == "tools" else None
-        if request_id in self._pending and message is not None:
+        if request_id in self._pending and message is not None and "result" in message:
             method = self._pending.pop(request_id)
             if render(message) == text.rstrip("\n"):  # the front would write exactly these bytes
                 self._taken[method] = {**message, "id": None}
