@@ -249,3 +249,15 @@ def test_ctrl_c_stops_a_server_started_in_a_terminal(base_env: dict[str, str]) -
     assert code == 130, rest
     assert waited < 10
     assert "Traceback" not in rest
+
+
+def test_the_stdio_front_stays_out_of_every_sub_command() -> None:
+    """The front claims stdin/stdout for a stdio start; a sub-command it did not know would lose its stdout."""
+    import argparse
+
+    from iletimerkezi_mcp.cli import build_parser
+    from iletimerkezi_mcp.front import _NOT_SERVING
+
+    parser = build_parser()
+    (subparsers,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    assert set(subparsers.choices) <= _NOT_SERVING

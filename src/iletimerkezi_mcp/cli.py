@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, NoReturn
 if TYPE_CHECKING:
     from types import FrameType
 
+    from _typeshed import SupportsWrite
+
     from iletimerkezi_mcp.front import Handover
     from iletimerkezi_mcp.settings import Settings
 
@@ -33,6 +35,11 @@ EPILOG = """commands:
                       what went out, at what cost, and who confirmed it (the send ledger)
   call TOOL --json ARGS
                       one tool call through the same pipeline (for scripts and debugging)
+  serve-http [--host 127.0.0.1] [--port 8000]
+                      serve MCP over streamable HTTP at /mcp for a team (bearer tokens or OAuth)
+  token new NAME --role reader|sender|admin
+                      a new static bearer token for serve-http, and its line for the tokens file
+                      (--budget-hour/--budget-day given here become this caller's own budgets)
 
 Every setting is also read from its environment variable (shown in brackets); a flag wins.
 Docs: https://github.com/iletimerkezi-mcp/iletimerkezi-mcp#readme"""
@@ -63,10 +70,19 @@ def _add_setting_flags(parser: argparse.ArgumentParser) -> None:
                                help=f"{spec.help} [{spec.env}]")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, minus swallowing a failed write: --help outgrew a pipe's 8 KiB buffer, so its text is
+    written at once and a closed pipe must end the run with SIGPIPE_EXIT, as any report does."""
+
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
+        if message:
+            (file or sys.stderr).write(message)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     _add_setting_flags(common)
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="iletimerkezi-mcp",
         description="A safe MCP server for the iletiMerkezi SMS API (Turkey).",
         epilog=EPILOG,
@@ -96,6 +112,15 @@ def build_parser() -> argparse.ArgumentParser:
                          help="only this outcome (unknown = may have gone out)")
     history.add_argument("--limit", type=int, default=50, help="rows at most (default 50)")
     history.add_argument("--json", dest="as_json", action="store_true", help="JSON lines instead of a table")
+    http = sub.add_parser("serve-http", parents=[common], help="serve MCP over streamable HTTP (a team server)")
+    http.add_argument("--host", default="127.0.0.1",
+                      help="address to listen on (default 127.0.0.1; any other needs authorization)")
+    http.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    token = sub.add_parser("token", parents=[common], help="create a static bearer token for serve-http")
+    token.add_argument("action", choices=["new"])
+    token.add_argument("name", help="who the token is for: the ledger's actor (letters, digits, _ . @ -)")
+    token.add_argument("--role", required=True, choices=["reader", "sender", "admin"],
+                       help="reader: read tools; sender: also send_sms; admin: every tool")
     call = sub.add_parser("call", parents=[common], help="call one tool")
     call.add_argument("tool")
     call.add_argument("--json", dest="args_json", default="{}", help="the arguments as a JSON object")
@@ -126,6 +151,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     except SystemExit:  # --help, --version (on stdout) or a usage error
         _flush_stdout()
         raise
+    except BrokenPipeError:  # --help into a reader that is gone
+        _drop_stdout()
     try:
         settings = settings_from(namespace)
     except SettingsError as exc:
@@ -147,6 +174,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         if command is None:
             _serve(settings, handover, interactive=_stdin_is_a_terminal())
+        elif command == "serve-http":
+            import anyio
+
+            from iletimerkezi_mcp.http.app import serve_http
+
+            anyio.run(serve_http, settings, namespace.host, namespace.port)
         elif command == "sandbox":
             from iletimerkezi_mcp.sandbox import run_standalone
 

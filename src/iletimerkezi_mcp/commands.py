@@ -39,6 +39,11 @@ def run(command: str, namespace: argparse.Namespace, settings: Settings) -> int:
     if command == "history":
         return history_command(settings, namespace.since, namespace.tool, namespace.outcome, namespace.limit,
                                namespace.as_json)
+    if command == "token":
+        # --budget-hour/--budget-day given on this command line become the caller's own budgets.
+        given = vars(namespace)
+        return token_new(namespace.name, namespace.role, settings.budget_hour if "budget_hour" in given else None,
+                         settings.budget_day if "budget_day" in given else None, settings)
     if command == "doctor":
         from iletimerkezi_mcp.doctor import run_doctor
 
@@ -106,6 +111,22 @@ def history_command(settings: Settings, since: str, tool: str | None, outcome: s
         return 0
     print(f"Writes {history.span_text(start, now)}, from {ledger.location}:")
     print(history.render_table(rows, total))
+    return 0
+
+
+def token_new(name: str, role: str, budget_hour: int | None, budget_day: int | None, settings: Settings) -> int:
+    """The token once on stdout (for a pipe or a secret store), the file line on stderr: only its hash."""
+    from iletimerkezi_mcp.http.auth import NAME, new_token
+
+    if not NAME.fullmatch(name):
+        print("token new: NAME must be letters, digits, _ . @ - (at most 64, starting with a letter or digit)",
+              file=sys.stderr)
+        return 2
+    token, line = new_token(name, role, budget_hour, budget_day)
+    where = settings.http_tokens or "the file ILETIMERKEZI_HTTP_TOKENS names"
+    print(token)
+    print(f"\nThe token above is shown only now; give it to {name} as their bearer token.\n"
+          f"Append this line to {where} and restart serve-http:\n{line}", file=sys.stderr)
     return 0
 
 

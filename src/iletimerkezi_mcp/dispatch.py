@@ -8,6 +8,7 @@ exception into a raw JSON-RPC error.
 from __future__ import annotations
 
 import contextvars
+import dataclasses
 import hashlib
 import json
 import logging
@@ -19,9 +20,18 @@ import mcp.types as types
 from iletimerkezi_mcp import errors
 from iletimerkezi_mcp.app import AppState
 from iletimerkezi_mcp.confirm import ask_person
-from iletimerkezi_mcp.contracts import ToolContract, refusal
+from iletimerkezi_mcp.contracts import ToolContract, refusal, role_allows, role_refusal
 from iletimerkezi_mcp.executor import Outcome, execute, masked_envelope
-from iletimerkezi_mcp.ledger import Confirmation, NeedsConfirmation, Reservation, Reserved, Stopped, WriteRecord
+from iletimerkezi_mcp.http.caller import Caller, current_caller
+from iletimerkezi_mcp.ledger import (
+    Budgets,
+    Confirmation,
+    NeedsConfirmation,
+    Reservation,
+    Reserved,
+    Stopped,
+    WriteRecord,
+)
 from iletimerkezi_mcp.ledger import Outcome as LedgerOutcome
 from iletimerkezi_mcp.results import shape_result, validate_structured
 from iletimerkezi_mcp.safety import PreparedCall, Refusal, refusal_text, remainder
@@ -84,6 +94,10 @@ async def _call(state: AppState, name: str, arguments: Any, session: Any) -> typ
     if spec is None:
         return error_result(refusal(name, state.settings, catalog.read_names()))
     contract = spec.contract
+    caller = current_caller()  # set only by the HTTP server's auth: a role narrows what the settings offer
+    if caller is not None and not role_allows(contract, caller.role):
+        allowed = [n for n, s in catalog.specs.items() if role_allows(s.contract, caller.role)]
+        return error_result(role_refusal(name, caller.role, allowed))
     if arguments is None:
         arguments = {}
     if not isinstance(arguments, dict):
@@ -121,7 +135,8 @@ async def _call(state: AppState, name: str, arguments: Any, session: Any) -> typ
 async def _write(state: AppState, spec: ToolSpec, prepared: PreparedCall, token: Any,
                  session: Any) -> types.CallToolResult:
     """A write: the ledger's word (budgets, duplicates, the hard stop), confirmation, one recorded request."""
-    name, contract, ledger, budgets = spec.name, spec.contract, state.ledger, state.budgets
+    name, contract, ledger = spec.name, spec.contract, state.ledger
+    budgets = caller_budgets(state.budgets, current_caller())
     bound = bound_parts(spec, prepared)  # what a token binds and the ledger digests: built once
     record = _record(state, spec, prepared, bound)
     assessment = ledger.assess(record, budgets)
@@ -169,9 +184,22 @@ async def _write(state: AppState, spec: ToolSpec, prepared: PreparedCall, token:
 
 def _record(state: AppState, spec: ToolSpec, prepared: PreparedCall, bound: dict[str, Any]) -> WriteRecord:
     digest = hashlib.sha256(canonical([spec.name, bound]).encode("utf-8")).hexdigest()
+    caller = current_caller()
     return WriteRecord(tool=spec.name, binding=state.binding, digest=digest, recipients=prepared.numbers,
                        text=prepared.text, parts=max((p.parts for p in prepared.previews), default=0),
-                       credits=prepared.credits, dry_run=state.settings.dry_run)
+                       credits=prepared.credits, dry_run=state.settings.dry_run,
+                       actor=caller.name if caller is not None else None)
+
+
+def caller_budgets(budgets: Budgets, caller: Caller | None) -> Budgets:
+    """A caller's own budgets (from the tokens file) replace the settings' ones; the hard stop stays."""
+    if caller is None:
+        return budgets
+    return dataclasses.replace(
+        budgets,
+        hour=budgets.hour if caller.budget_hour is None else caller.budget_hour,
+        day=budgets.day if caller.budget_day is None else caller.budget_day,
+    )
 
 
 def bound_parts(spec: ToolSpec, prepared: PreparedCall) -> dict[str, Any]:

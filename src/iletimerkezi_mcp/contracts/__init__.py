@@ -14,7 +14,7 @@ from iletimerkezi_mcp.errors import GENERIC_WRITE
 
 from . import account, blacklist, consent, local, orders
 from .base import CONFIRM_HOW, NEVER_RETRIED, ToolContract, always
-from .offer import check_tool_filter, is_offered, refusal
+from .offer import check_tool_filter, is_offered, refusal, role_allows, role_refusal
 
 ALL: tuple[ToolContract, ...] = (
     orders.CONTRACTS + account.CONTRACTS + blacklist.CONTRACTS + consent.CONTRACTS + local.CONTRACTS
@@ -60,5 +60,7 @@ __all__ = [
     "check_tool_filter",
     "is_offered",
     "refusal",
+    "role_allows",
+    "role_refusal",
     "unknown",
 ]

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from iletimerkezi_mcp.settings import Settings, SettingsError
 
 from .base import ToolContract
+from .orders import SEND_SMS
 
 
 def is_offered(contract: ToolContract, settings: Settings) -> bool:
@@ -16,6 +17,24 @@ def is_offered(contract: ToolContract, settings: Settings) -> bool:
     if settings.tools:
         return contract.name in settings.tools or (contract.offered_with or "") in settings.tools
     return True
+
+
+def role_allows(contract: ToolContract, role: str) -> bool:
+    """Whether an HTTP caller's role may list and call a tool (on top of `is_offered`).
+
+    reader: every read, the local ones too (preview, history); sender: those and sending, decided by
+    the path a tool posts to, so a renamed send inherits it; admin: everything. Unknown role: nothing.
+    """
+    if role == "admin":
+        return True
+    if role not in ("reader", "sender"):
+        return False
+    return contract.read_only or (role == "sender" and contract.path == SEND_SMS.path)
+
+
+def role_refusal(name: str, role: str, allowed: Iterable[str]) -> str:
+    return (f"Tool {name!r} is not available to you: your role is {role!r}, which allows only: "
+            f"{', '.join(sorted(allowed))}. Nothing was sent. Ask the server's administrator for another role.")
 
 
 def refusal(name: str, settings: Settings, reads: Iterable[str]) -> str:

@@ -28,7 +28,8 @@ from .wire import LineSink, LineSource, Wire, claim
 log = logging.getLogger(__name__)
 
 # Command-line words that mean "not the stdio server": the front stays out of their way.
-_NOT_SERVING = {"sandbox", "doctor", "manifest", "tools", "history", "call", "-h", "--help", "--version"}
+_NOT_SERVING = {"sandbox", "doctor", "manifest", "tools", "history", "call", "serve-http", "token", "-h", "--help",
+                "--version"}  # every sub-command (a test checks this against the CLI's parser)
 FOLLOW_UP_WAIT = 0.25  # seconds to wait for tools/list after answering initialize before loading the SDK
 _WATCHED_MESSAGES = 16  # a snapshot is taken from the first messages of a session only
 _LIST_CHANGED = render({"jsonrpc": "2.0", "method": "notifications/tools/list_changed"}) + "\n"
