@@ -18,7 +18,7 @@ from pydantic import SecretStr
 
 from iletimerkezi_mcp.contracts import ALL, check_tool_filter
 from iletimerkezi_mcp.executor import ApiClient, Credentials
-from iletimerkezi_mcp.ledger import Budgets, Ledger, open_ledger
+from iletimerkezi_mcp.ledger import Budgets, Ledger, open_configured
 from iletimerkezi_mcp.manifest.loader import LoadedManifest, load_local
 from iletimerkezi_mcp.overlay import Overlay, load_overlay_or_warn
 from iletimerkezi_mcp.redact import Redactor, secrets_of
@@ -74,7 +74,7 @@ class AppState:
             self._start_sandbox()
         self._origin = str(self.sandbox.url) if self.sandbox is not None else configured_origin(self.settings)
         self._client = ApiClient(self._origin, self.settings.timeout, transport=self._transport)
-        self._ledger = open_ledger(self.settings.ledger_path(), self.settings.ledger_days)
+        self._ledger = open_configured(self.settings)  # PostgreSQL when a database URL is set
         if self._ledger.problem:
             log.warning("send ledger unavailable (%s): every write will need confirmation", self._ledger.problem)
         # The signing key lives in the ledger, so every process (and the next run) agrees on it.

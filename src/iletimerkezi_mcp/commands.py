@@ -89,7 +89,7 @@ def history_command(settings: Settings, since: str, tool: str | None, outcome: s
     import time
 
     from iletimerkezi_mcp import history
-    from iletimerkezi_mcp.ledger import open_ledger
+    from iletimerkezi_mcp.ledger import open_configured
 
     now = time.time()
     try:
@@ -97,7 +97,7 @@ def history_command(settings: Settings, since: str, tool: str | None, outcome: s
     except history.SinceError as exc:
         print(f"--{exc}", file=sys.stderr)
         return 2
-    ledger = open_ledger(settings.ledger_path(), settings.ledger_days)
+    ledger = open_configured(settings)  # the team's PostgreSQL ledger when a database URL is set
     try:
         if ledger.problem:
             print(f"the send ledger is unavailable: {ledger.problem}", file=sys.stderr)

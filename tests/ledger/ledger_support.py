@@ -1,11 +1,12 @@
-"""Shared by the ledger tests: a fixed clock, record makers and a ledger opener (not a test module)."""
+"""Shared by the ledger tests: a fixed clock, record makers and ledger openers (not a test module)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from iletimerkezi_mcp.ledger import Budgets, SqliteLedger, WriteRecord
+from iletimerkezi_mcp.ledger import Budgets, Ledger, SqliteLedger, WriteRecord
 
 NOW = 1_780_000_000.0  # 2026-05-28 23:26:40 Istanbul time (a Thursday)
 ORIGIN = "https://api.iletimerkezi.com"
@@ -31,3 +32,17 @@ def other_write(tool: str = "add_blacklist", recipients: Sequence[str] = (), bin
 
 def open_at(path: Path, clock_value: float = NOW, retention_days: int = 90) -> SqliteLedger:
     return SqliteLedger(path, retention_days=retention_days, clock=lambda: clock_value)
+
+
+BACKENDS = ["sqlite", "postgres"]  # `@pytest.fixture(params=BACKENDS)`: the same cases on both
+
+
+def open_backend(request: Any, tmp_path: Path, clock_value: float = NOW) -> Ledger:
+    """A fresh ledger of the backend `request.param` names (PostgreSQL: pg_server.py's, emptied)."""
+    if request.param == "sqlite":
+        return open_at(tmp_path / "ledger.sqlite3", clock_value)
+    from pg_server import fresh_url
+
+    from iletimerkezi_mcp.ledger.postgres import PostgresLedger
+
+    return PostgresLedger(fresh_url(), clock=lambda: clock_value, pool_max=2)

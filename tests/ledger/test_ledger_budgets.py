@@ -6,7 +6,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from ledger_support import NO_BUDGETS, NOW, ORIGIN, number, open_at, other_write, sms
+from ledger_support import BACKENDS, NO_BUDGETS, NOW, ORIGIN, number, open_at, open_backend, other_write, sms
 
 from iletimerkezi_mcp.ledger import Budgets, NeedsConfirmation, Reserved, SqliteLedger, Stopped
 from iletimerkezi_mcp.sms import ISTANBUL
@@ -15,9 +15,9 @@ HOURLY = Budgets(hour=10, day=None, hard_day=None)
 DAILY = Budgets(hour=None, day=20, hard_day=None)
 
 
-@pytest.fixture
-def ledger(tmp_path: Path):
-    ledger = open_at(tmp_path / "ledger.sqlite3")
+@pytest.fixture(params=BACKENDS)
+def ledger(request: pytest.FixtureRequest, tmp_path: Path):
+    ledger = open_backend(request, tmp_path)
     yield ledger
     ledger.close()
 

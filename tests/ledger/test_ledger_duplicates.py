@@ -6,7 +6,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from ledger_support import NO_BUDGETS, NOW, ORIGIN, number, open_at, other_write, sms
+from ledger_support import BACKENDS, NO_BUDGETS, NOW, ORIGIN, number, open_backend, other_write, sms
 
 from iletimerkezi_mcp.ledger import NeedsConfirmation, Reserved, SqliteLedger
 from iletimerkezi_mcp.sms import normalise_number
@@ -15,9 +15,9 @@ TEXT = "Siparişiniz kargoya verildi. İyi günler!"
 NUMBERS = ["905321234533", "905551112233", "905059998877"]
 
 
-@pytest.fixture
-def ledger(tmp_path: Path):
-    ledger = open_at(tmp_path / "ledger.sqlite3")
+@pytest.fixture(params=BACKENDS)
+def ledger(request: pytest.FixtureRequest, tmp_path: Path):
+    ledger = open_backend(request, tmp_path)
     yield ledger
     ledger.close()
 

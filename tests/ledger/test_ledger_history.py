@@ -7,14 +7,14 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from ledger_support import NO_BUDGETS, NOW, number, open_at, other_write, sms
+from ledger_support import BACKENDS, NO_BUDGETS, NOW, number, open_at, open_backend, other_write, sms
 
 from iletimerkezi_mcp.ledger import Reserved, SqliteLedger, mask_number
 
 
-@pytest.fixture
-def ledger(tmp_path: Path):
-    ledger = open_at(tmp_path / "ledger.sqlite3")
+@pytest.fixture(params=BACKENDS)
+def ledger(request: pytest.FixtureRequest, tmp_path: Path):
+    ledger = open_backend(request, tmp_path)
     yield ledger
     ledger.close()
 

@@ -8,8 +8,9 @@ ledger keeps the keys it needs (`secret`), so processes agree on them.
 
 Numbers are never stored: a masked form for people and a keyed hash for matching. The SQLite
 backend (`SqliteLedger`) is one WAL file shared by all processes; `open_ledger` never fails: an
-unusable file gives an `UnavailableLedger`, which has every write confirmed. The interface
-(`Ledger`) is small so another backend can implement it.
+unusable file gives an `UnavailableLedger`, which has every write confirmed. With a database URL
+the ledger is `PostgresLedger` (ledger/postgres.py, imported only then), shared by every replica;
+both backends share their checks (`core.SqlLedger`).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from .base import (
     WriteRecord,
 )
 from .masking import mask_number
-from .opening import LEDGER_FILE, move_aside, open_ledger
+from .opening import LEDGER_FILE, move_aside, open_configured, open_ledger
 from .schema import SCHEMA_VERSION, LedgerOpenError
 from .sqlite import SqliteLedger
 from .unavailable import UnavailableLedger
@@ -52,5 +53,6 @@ __all__ = [
     "WriteRecord",
     "mask_number",
     "move_aside",
+    "open_configured",
     "open_ledger",
 ]

@@ -4,6 +4,10 @@ A file that is not a database, or fails `quick_check`, is never emptied: it is m
 `<name>.corrupt-<UTC timestamp>` (with its -wal and -shm) and a fresh ledger starts, with a
 warning. Anything else that keeps the file from working (a read-only folder, a directory or FIFO
 in its place, a full disk, a newer schema) gives an `UnavailableLedger` naming the problem.
+
+With a database URL (ILETIMERKEZI_DATABASE_URL) the ledger is `PostgresLedger` instead, shared by
+every replica; a database that cannot be reached or used at start is an `UnavailableLedger` too,
+named without the URL's password.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from iletimerkezi_mcp.localfiles import exclusive_lock
 
@@ -24,18 +29,24 @@ from .schema import LedgerOpenError, describe
 from .sqlite import SqliteLedger
 from .unavailable import UnavailableLedger
 
+if TYPE_CHECKING:
+    from iletimerkezi_mcp.settings import Settings
+
 log = logging.getLogger(__name__)
 
 LEDGER_FILE = "ledger.sqlite3"
 
 
-def open_ledger(path: Path, retention_days: int = 90, *, clock: Callable[[], float] = time.time) -> Ledger:
-    """The ledger at `path`; never raises.
+def open_ledger(path: Path, retention_days: int = 90, *, clock: Callable[[], float] = time.time,
+                database_url: str | None = None) -> Ledger:
+    """The ledger at `path`, or in the database at `database_url` when given; never raises.
 
     Opening happens under a lock file: two first starts would otherwise race on switching a new
     file to WAL (SQLite does not wait for that), and one process moves a damaged file aside while
     another that waited then finds the fresh one.
     """
+    if database_url:
+        return _open_database(database_url, retention_days, clock)
     path = Path(path)
     with contextlib.suppress(OSError):
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -57,6 +68,28 @@ def open_ledger(path: Path, retention_days: int = 90, *, clock: Callable[[], flo
         return _unavailable(path, str(exc))
     except Exception as exc:  # whatever it is, the server must still start
         return _unavailable(path, f"{path} cannot be opened ({describe(exc)})")
+
+
+def open_configured(settings: Settings, *, clock: Callable[[], float] = time.time) -> Ledger:
+    """The ledger the settings choose: PostgreSQL when a database URL is set, else the SQLite file."""
+    url = settings.database_url.get_secret_value() if settings.database_url is not None else None
+    return open_ledger(settings.ledger_path(), settings.ledger_days, clock=clock, database_url=url)
+
+
+def _open_database(url: str, retention_days: int, clock: Callable[[], float]) -> Ledger:
+    from .postgres import PostgresLedger, passwords_in, redacted  # lazy: stdio users never load psycopg
+
+    where = redacted(url)
+    try:
+        return PostgresLedger(url, retention_days=retention_days, clock=clock)
+    except LedgerOpenError as exc:
+        problem = str(exc)
+    except Exception as exc:  # whatever it is, the server must still start
+        problem = f"{where} cannot be opened ({describe(exc)})"
+    for secret in passwords_in(url):  # belt and braces: the messages above are already scrubbed
+        problem = problem.replace(secret, "***")
+    log.warning("send ledger unavailable: %s; every write will be confirmed", problem)
+    return UnavailableLedger(problem, where)
 
 
 def move_aside(path: Path) -> Path:
@@ -82,4 +115,4 @@ def _unavailable(path: Path, problem: str) -> UnavailableLedger:
     return UnavailableLedger(problem, str(path))
 
 
-__all__ = ["LEDGER_FILE", "move_aside", "open_ledger"]
+__all__ = ["LEDGER_FILE", "move_aside", "open_configured", "open_ledger"]

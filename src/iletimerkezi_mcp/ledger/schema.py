@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import json
 import os
 import sqlite3
 import stat
@@ -19,8 +18,6 @@ import time
 from pathlib import Path
 
 from iletimerkezi_mcp.localfiles import kind_of
-
-from .base import MASKED_SHOWN, HistoryRow
 
 BUSY_TIMEOUT = 10.0  # seconds another process may hold the write lock before we give up
 APPLICATION_ID = 0x494C4544  # "ILED": marks the file as ours
@@ -63,8 +60,6 @@ MIGRATIONS: list[list[str]] = [
     ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
-HISTORY_COLUMNS = ("id, at, tool, binding, dry_run, recipient_count, recipients_masked, parts, credits, confirmation, "
-                   "outcome, code, order_id, text, actor, settled_at")
 
 
 class LedgerOpenError(Exception):
@@ -212,19 +207,5 @@ def _migrate(db: sqlite3.Connection, path: Path) -> None:
         raise
 
 
-def history_row(row: tuple) -> HistoryRow:
-    """A `SELECT HISTORY_COLUMNS` row as a HistoryRow."""
-    (id_, at, tool, binding, dry_run, count, masked, parts, credits, confirmation, outcome, code, order_id, text,
-     actor, settled_at) = row
-    try:
-        shown = [str(m) for m in json.loads(masked)][:MASKED_SHOWN]
-    except (ValueError, TypeError):
-        shown = []
-    return HistoryRow(id=id_, at=at, tool=tool, binding=binding, sandbox=binding == "sandbox", dry_run=bool(dry_run),
-                      recipient_count=count, recipients_masked=shown, parts=parts, credits=credits,
-                      confirmation=confirmation, outcome=outcome, code=code, order_id=order_id, text=text, actor=actor,
-                      settled_at=settled_at)
-
-
-__all__ = ["BUSY_TIMEOUT", "HISTORY_COLUMNS", "MIGRATIONS", "SCHEMA_VERSION", "LedgerOpenError", "connect", "describe",
-           "history_row", "is_corrupt", "opening_problem"]
+__all__ = ["BUSY_TIMEOUT", "MIGRATIONS", "SCHEMA_VERSION", "LedgerOpenError", "connect", "describe", "is_corrupt",
+           "opening_problem"]
