@@ -178,6 +178,10 @@ def main(argv: Sequence[str] | None = None) -> None:
             import anyio
 
             from iletimerkezi_mcp.http.app import serve_http
+            from iletimerkezi_mcp.http.logs import use_json_logs
+            from iletimerkezi_mcp.redact import Redactor, secrets_of
+
+            use_json_logs(Redactor(secrets_of(settings)))  # a team server's logs go to a collector
 
             anyio.run(serve_http, settings, namespace.host, namespace.port)
         elif command == "sandbox":
