@@ -132,8 +132,9 @@ def text_of(result: types.CallToolResult) -> str:
 
 
 async def test_healthz_needs_no_token(running: Running) -> None:
-    response = httpx.get(running.url + "/healthz")
+    response = httpx.get(running.url + "/healthz", headers={"X-Request-ID": "probe-7"})
     assert response.status_code == 200 and response.json()["status"] == "ok"
+    assert response.headers["x-request-id"] == "probe-7"  # the id its log lines carry
 
 
 async def test_no_token_is_401_naming_the_metadata(running: Running) -> None:

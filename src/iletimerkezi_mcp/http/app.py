@@ -27,6 +27,7 @@ from mcp.server.streamable_http_manager import StreamableHTTPASGIApp, Streamable
 from mcp.server.transport_security import TransportSecuritySettings
 from pydantic import AnyHttpUrl
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -38,6 +39,7 @@ from iletimerkezi_mcp.app import AppState, build_state
 from iletimerkezi_mcp.contracts import role_allows
 from iletimerkezi_mcp.http.auth import SCOPES, BearerVerifier, JwtVerifier, TokenFileError, load_tokens
 from iletimerkezi_mcp.http.caller import CALLER, Caller, current_caller
+from iletimerkezi_mcp.http.logs import RequestIds
 from iletimerkezi_mcp.server import build_server
 from iletimerkezi_mcp.settings import Settings, SettingsError
 
@@ -192,7 +194,8 @@ def build_http_app(settings: Settings, p: HttpPlan, state: AppState | None = Non
     ]
     if resource_path:
         routes.append(Route(METADATA_PATH + resource_path, endpoint=protected_resource, methods=["GET"]))
-    return Starlette(routes=routes, lifespan=lambda app: manager.run())
+    # Outermost: every request, /healthz and refusals included, has an id in its logs and its answer.
+    return Starlette(routes=routes, middleware=[Middleware(RequestIds)], lifespan=lambda app: manager.run())
 
 
 async def serve_http(settings: Settings, host: str, port: int) -> None:
