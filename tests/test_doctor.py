@@ -335,3 +335,45 @@ def test_a_manifest_url_that_drips_its_answer_is_cut_at_the_timeout():
         elapsed = time.monotonic() - started
     assert check.status == "WARN" and "no answer within 1 s" in check.detail
     assert elapsed < 3
+
+
+# --------------------------------------------------------------------------- the PostgreSQL ledger
+
+def _pg_server():  # tests/ledger/pg_server.py, as the ledger tests import it (one server per test process)
+    import sys
+
+    folder = str(Path(__file__).resolve().parent / "ledger")
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    import pg_server
+
+    return pg_server
+
+
+def test_the_ledger_line_checks_the_configured_postgresql(doctor, api_env):
+    pytest.importorskip("psycopg", reason="psycopg is in the dev group (uv sync)")
+    from iletimerkezi_mcp.ledger.pg_schema import PG_SCHEMA_VERSION
+
+    pg = _pg_server()
+    url = pg.fresh_url()
+    done = doctor({**api_env, "ILETIMERKEZI_DATABASE_URL": url})
+    (line,) = [line for line in done.lines("OK") if "send ledger" in line]
+    assert "PostgreSQL" in line and "reachable" in line and f"schema version {PG_SCHEMA_VERSION}" in line, line
+    assert "ledger.sqlite3" not in line
+    assert pg.PASSWORD not in done.stdout + done.stderr + done.logs
+
+
+def test_an_unreachable_postgresql_ledger_is_a_problem_without_the_password(doctor, api_env):
+    pytest.importorskip("psycopg", reason="psycopg is in the dev group (uv sync)")
+    import socket
+
+    with socket.socket() as closed:  # bound, never listening: connections are refused at once
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+        secret = "S3cret-doctor-pw-5521"
+        done = doctor({**api_env, "ILETIMERKEZI_DATABASE_URL": f"postgresql://carol:{secret}@127.0.0.1:{port}/sms"})
+    assert done.code == 1
+    (line,) = [line for line in done.lines("PROBLEM") if "send ledger" in line]
+    assert "PostgreSQL" in line and "ILETIMERKEZI_DATABASE_URL" in line, line
+    assert secret not in done.stdout + done.stderr + done.logs
+    assert "Traceback" not in done.stdout + done.stderr

@@ -209,7 +209,14 @@ def check_local_files(settings: Settings) -> list[Check]:
 
 
 def check_ledger(settings: Settings) -> Check:
-    """The send ledger: where it is, how big, whether the server can write it. Opened read-only here."""
+    """The send ledger: where it is, how big, whether the server can write it. Opened read-only here.
+
+    With a database URL the ledger is PostgreSQL: opened as the server opens it (`open_configured`, which
+    brings the schema up to date), so the line says whether it is reachable and usable and at which schema
+    version. Only the redacted location is ever printed, never the URL's password.
+    """
+    if settings.database_url is not None:
+        return _check_database_ledger(settings)
     path = settings.ledger_path()
     fix = ("make the folder writable, or point ILETIMERKEZI_DATA_DIR at a writable one; until then every "
            "write asks for confirmation and nothing is recorded")
@@ -253,6 +260,35 @@ def check_ledger(settings: Settings) -> Check:
     if not writable:
         return Check(status="PROBLEM", name="send ledger", detail=f"{detail}; not writable", fix=fix)
     return Check(status="OK", name="send ledger", detail=f"{detail}; writable")
+
+
+def _check_database_ledger(settings: Settings) -> Check:
+    from iletimerkezi_mcp.ledger import open_configured
+    from iletimerkezi_mcp.ledger.postgres import passwords_in
+
+    secrets = passwords_in(settings.database_url.get_secret_value()) if settings.database_url else []
+
+    def scrub(text: str) -> str:  # belt and braces: the ledger's messages are already scrubbed
+        for secret in secrets:
+            text = text.replace(secret, "***")
+        return text
+
+    ledger = open_configured(settings)
+    try:
+        where = scrub(ledger.location)
+        if ledger.problem is not None:
+            return Check(status="PROBLEM", name="send ledger", detail=f"PostgreSQL: {scrub(ledger.problem)}",
+                         fix="check that the database in ILETIMERKEZI_DATABASE_URL is running and reachable "
+                             "from here, and that its user may create tables; until then every write asks "
+                             "for confirmation and nothing is recorded")
+        from iletimerkezi_mcp.ledger.pg_schema import PG_SCHEMA_VERSION
+
+        _, recent = ledger.history(since=datetime.now(timezone.utc).timestamp() - 86400, limit=1)
+    finally:
+        ledger.close()
+    return Check(status="OK", name="send ledger",
+                 detail=f"PostgreSQL at {where} reachable; schema version {PG_SCHEMA_VERSION}; "
+                        f"{recent} write(s) in the last 24 h; writable")
 
 
 def _existing_parent(path: Path) -> Path:
