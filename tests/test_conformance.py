@@ -16,15 +16,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
+from http_support import serve_http
 
 REPO = Path(__file__).resolve().parents[1]
 PREFIX = REPO / ".ci/conformance/node_modules"
@@ -45,45 +42,11 @@ def conformance() -> list[str]:
                 "node@22 @modelcontextprotocol/conformance)")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     conformance()  # skip before starting anything
-    tmp = tmp_path_factory.mktemp("conformance")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ILETIMERKEZI_")}
-    env.update(HOME=str(tmp), ILETIMERKEZI_MANIFEST="bundled", ILETIMERKEZI_MCP_CACHE_DIR=str(tmp / "cache"),
-               ILETIMERKEZI_DATA_DIR=str(tmp / "data"), ILETIMERKEZI_SANDBOX_STATE="memory")
-    port = free_port()
-    log = (tmp / "server.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "iletimerkezi_mcp", "serve-http", "--sandbox",
-                             "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=log, stderr=subprocess.STDOUT, env=env, cwd=REPO)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("serve-http did not start:\n" + (tmp / "server.log").read_text())
-            time.sleep(0.1)
+    with serve_http(tmp_path_factory.mktemp("conformance")) as base:
         yield base + "/mcp"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 def checks_by_scenario(results: Path) -> dict[str, list[dict]]:
