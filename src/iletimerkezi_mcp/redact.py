@@ -23,9 +23,11 @@ MIN_SECRET = 6  # a shorter "secret" would mask ordinary words; real keys are te
 
 
 def secrets_of(settings: Settings) -> list[str]:
-    from iletimerkezi_mcp.sandbox.state import SANDBOX_API_HASH, SANDBOX_API_KEY
+    found: list[str] = []
+    if settings.sandbox:  # only then: importing the sandbox costs every other start its HTTP server modules
+        from iletimerkezi_mcp.sandbox.state import SANDBOX_API_HASH, SANDBOX_API_KEY
 
-    found = [SANDBOX_API_KEY, SANDBOX_API_HASH]
+        found += [SANDBOX_API_KEY, SANDBOX_API_HASH]
     for secret in (settings.api_key, settings.api_hash, settings.database_url):
         if secret is not None:
             found.append(secret.get_secret_value())
