@@ -259,3 +259,20 @@ def test_a_value_too_long_for_its_pattern_is_refused_before_the_pattern_runs() -
     problems = describe_errors([validator], {"code": "1" * 200_000})
     assert time.perf_counter() - started < 5  # without the limit: minutes
     assert "too long (200000 characters; at most 1000 are checked against its format)" in problems
+
+
+def test_a_large_array_does_not_run_a_pattern_on_a_value_too_long_for_it() -> None:
+    """The quick pass over large arrays compiles the pattern itself: it must keep the same length bound."""
+    import time
+
+    from iletimerkezi_mcp.strict import FAST_MIN_ITEMS
+    from iletimerkezi_mcp.validation import describe_errors
+
+    schema = {"type": "object", "properties": {"codes": {"type": "array", "items": {
+        "type": "string", "pattern": "^\\d*\\d*x"}}}}
+    codes = ["12x"] * FAST_MIN_ITEMS + ["1" * 200_000]
+    started = time.perf_counter()
+    problems = describe_errors([strict_validator(schema)], {"codes": codes})
+    assert time.perf_counter() - started < 5  # without the bound: minutes in re.search
+    assert f"codes[{FAST_MIN_ITEMS}]" in problems and "too long (200000 characters" in problems
+    assert describe_errors([strict_validator(schema)], {"codes": ["12x"] * FAST_MIN_ITEMS}) == ""
