@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from iletimerkezi_mcp.front.snapshot import render
+
 PARSE_ERROR = -32700
 INVALID_REQUEST = -32600
 INVALID_PARAMS = -32602
@@ -18,8 +20,7 @@ _ID_SCAN_LIMIT = 1 << 20  # a deeply nested line is searched this far for its to
 
 
 def error_line(request_id: object, code: int, message: str) -> str:
-    return json.dumps({"jsonrpc": "2.0", "id": request_id, "error": {"code": code, "message": message}},
-                      ensure_ascii=False, separators=(",", ":"))
+    return render({"jsonrpc": "2.0", "id": request_id, "error": {"code": code, "message": message}})
 
 
 def _usable_id(value: object) -> object:
