@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import SecretStr
 
+from iletimerkezi_mcp.client_log import ClientLog
 from iletimerkezi_mcp.contracts import ALL, check_tool_filter
 from iletimerkezi_mcp.executor import ApiClient, Credentials
 from iletimerkezi_mcp.ledger import Budgets, Ledger, open_configured
@@ -45,9 +46,12 @@ class AppState:
         manifest: LoadedManifest,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
+        client_log: ClientLog | None = None,
     ) -> None:
         self.settings = settings
         self.redactor = Redactor(secrets_of(settings))
+        # What is logged also reaches the clients (see client_log.py); build_state starts it earlier.
+        self.client_log = client_log if client_log is not None else ClientLog(self.redactor)
         self.overlay: Overlay | None = load_overlay_or_warn(settings.overlay) if settings.overlay else None
         check_tool_filter(settings, {c.name for c in ALL} | set(manifest.parsed.tools()))
         if self.overlay is not None:
@@ -70,6 +74,7 @@ class AppState:
     async def __aenter__(self) -> AppState:
         if self._origin is not None:
             raise RuntimeError("a server state has one life: it cannot be opened twice")
+        self.client_log.attach()
         if self.settings.uses_builtin_sandbox:
             self._start_sandbox()
         self._origin = str(self.sandbox.url) if self.sandbox is not None else configured_origin(self.settings)
@@ -92,6 +97,7 @@ class AppState:
             if self.sandbox is not None:
                 self.sandbox.stop()
                 self.sandbox = None
+            self.client_log.detach()
 
     def _start_sandbox(self) -> None:
         """The fake API in-process; its account file lets orders survive restarts and CLI runs."""
@@ -151,9 +157,12 @@ def _opened(value: T | None) -> T:
 
 
 def build_state(settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> AppState:
-    """A state on the best local manifest: start-up never waits on the network."""
-    manifest, _ = load_local(settings)
-    return AppState(settings, manifest, transport=transport)
+    """A state on the best local manifest: start-up never waits on the network. What loading logs
+    (a fallback, a skipped endpoint) is kept for the clients that connect later."""
+    client_log = ClientLog(Redactor(secrets_of(settings)))
+    with client_log.attached():
+        manifest, _ = load_local(settings)
+        return AppState(settings, manifest, transport=transport, client_log=client_log)
 
 
 def configured_origin(settings: Settings) -> str:

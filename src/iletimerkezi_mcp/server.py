@@ -7,6 +7,7 @@ import signal
 import sys
 import threading
 import time
+import warnings
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,7 @@ import anyio
 import httpx
 import mcp.types as types
 from mcp.server import NotificationOptions, Server, ServerRequestContext
+from mcp.shared.exceptions import MCPDeprecationWarning
 
 from iletimerkezi_mcp import __version__
 from iletimerkezi_mcp.app import AppState, build_state
@@ -66,34 +68,54 @@ def build_server(settings: Settings, *, transport: httpx.AsyncBaseTransport | No
     async def lifespan(_: Server[AppState]) -> AsyncIterator[AppState]:
         async with state, anyio.create_task_group() as group:
             group.start_soon(refresh_in_background, state)
+            group.start_soon(state.client_log.deliver, state.sessions)
             yield state
             group.cancel_scope.cancel()
 
+    def remember(ctx: ServerRequestContext[AppState]) -> Any:
+        """The client connection behind a request (it can hear tools/list_changed and log messages)."""
+        connection = _connection_of(ctx.session)
+        if connection not in state.sessions:
+            state.sessions.add(connection)
+            state.client_log.kick()  # a new connection: send it what was logged before it came
+        return connection
+
     async def list_tools(ctx: ServerRequestContext[AppState], params: types.PaginatedRequestParams | None
                          ) -> types.ListToolsResult:
-        state.sessions.add(_connection_of(ctx.session))
+        remember(ctx)
         return types.ListToolsResult(tools=state.catalog.listed())
 
     async def handle_call(ctx: ServerRequestContext[AppState], params: types.CallToolRequestParams
                           ) -> types.CallToolResult:
-        state.sessions.add(_connection_of(ctx.session))
+        remember(ctx)
         return await call_tool(state, params.name, params.arguments, ctx.session)
 
-    return Server(
-        "iletimerkezi",
-        version=__version__,
-        title="iletiMerkezi SMS",
-        instructions=instructions(state),
-        website_url="https://www.iletimerkezi.com/en/docs/api",
-        lifespan=lifespan,
-        on_list_tools=list_tools,
-        on_call_tool=handle_call,
-    )
+    async def set_level(ctx: ServerRequestContext[AppState], params: types.SetLevelRequestParams
+                        ) -> types.EmptyResult:
+        state.client_log.set_level(remember(ctx), params.level)
+        state.client_log.kick()
+        return types.EmptyResult()
+
+    with warnings.catch_warnings():
+        # The SDK marks logging/setLevel deprecated for the 2026-07-28 protocol; the clients people use
+        # speak the earlier ones, where it is how a client chooses what it hears.
+        warnings.simplefilter("ignore", MCPDeprecationWarning)
+        return Server(
+            "iletimerkezi",
+            version=__version__,
+            title="iletiMerkezi SMS",
+            instructions=instructions(state),
+            website_url="https://www.iletimerkezi.com/en/docs/api",
+            lifespan=lifespan,
+            on_list_tools=list_tools,
+            on_call_tool=handle_call,
+            on_set_logging_level=set_level,
+        )
 
 
 def _connection_of(session: Any) -> Any:
     """The client connection behind a request's session: the SDK hands each request a short-lived
-    proxy, while the connection lives as long as the client and can send tools/list_changed."""
+    proxy, while the connection lives as long as the client and can send notifications."""
     return getattr(session, "_connection", None) or session
 
 

@@ -141,7 +141,8 @@ class Handover:
             log.debug("start snapshot not written (%s)", exc.strerror or exc)
 
     def _drop_snapshot(self, why: str) -> None:
-        log.warning("start snapshot dropped: %s", why)
+        # Corrected on its own (tools/list_changed follows): nothing for the person to act on.
+        log.info("start snapshot dropped: %s", why)
         self.recording = False
         if self.snapshot is not None:
             try:
