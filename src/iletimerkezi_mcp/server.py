@@ -21,6 +21,7 @@ from mcp.shared.exceptions import MCPDeprecationWarning
 from iletimerkezi_mcp import __version__
 from iletimerkezi_mcp.app import AppState, build_state
 from iletimerkezi_mcp.dispatch import call_tool
+from iletimerkezi_mcp.guide import completions, prompts, resources
 from iletimerkezi_mcp.refresh import refresh_in_background
 from iletimerkezi_mcp.settings import Settings
 
@@ -96,6 +97,36 @@ def build_server(settings: Settings, *, transport: httpx.AsyncBaseTransport | No
         state.client_log.kick()
         return types.EmptyResult()
 
+    async def list_resources(ctx: ServerRequestContext[AppState], params: types.PaginatedRequestParams | None
+                             ) -> types.ListResourcesResult:
+        remember(ctx)
+        return types.ListResourcesResult(resources=resources.listed(state))
+
+    async def list_templates(ctx: ServerRequestContext[AppState], params: types.PaginatedRequestParams | None
+                             ) -> types.ListResourceTemplatesResult:
+        remember(ctx)
+        return types.ListResourceTemplatesResult(resource_templates=resources.templates(state))
+
+    async def read_resource(ctx: ServerRequestContext[AppState], params: types.ReadResourceRequestParams
+                            ) -> types.ReadResourceResult:
+        remember(ctx)
+        return await resources.read(state, str(params.uri))
+
+    async def list_prompts(ctx: ServerRequestContext[AppState], params: types.PaginatedRequestParams | None
+                           ) -> types.ListPromptsResult:
+        remember(ctx)
+        return types.ListPromptsResult(prompts=prompts.listed(state.catalog))
+
+    async def get_prompt(ctx: ServerRequestContext[AppState], params: types.GetPromptRequestParams
+                         ) -> types.GetPromptResult:
+        remember(ctx)
+        return prompts.render(state.catalog, params.name, params.arguments)
+
+    async def complete(ctx: ServerRequestContext[AppState], params: types.CompleteRequestParams
+                       ) -> types.CompleteResult:
+        remember(ctx)
+        return types.CompleteResult(completion=await completions.complete(state, params.ref, params.argument))
+
     with warnings.catch_warnings():
         # The SDK marks logging/setLevel deprecated for the 2026-07-28 protocol; the clients people use
         # speak the earlier ones, where it is how a client chooses what it hears.
@@ -110,6 +141,12 @@ def build_server(settings: Settings, *, transport: httpx.AsyncBaseTransport | No
             on_list_tools=list_tools,
             on_call_tool=handle_call,
             on_set_logging_level=set_level,
+            on_list_resources=list_resources,
+            on_list_resource_templates=list_templates,
+            on_read_resource=read_resource,
+            on_list_prompts=list_prompts,
+            on_get_prompt=get_prompt,
+            on_completion=complete,
         )
 
 

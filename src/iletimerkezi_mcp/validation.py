@@ -159,10 +159,10 @@ class _Describer:
         exact = [p for p in elsewhere if _fold(_leaf(p)) == folded]
         if exact:
             return "did you mean " + " or ".join(f"'{p}'" for p in exact[:3]) + "?"
-        close = _close_to(key, known, 0.6)
+        close = nearest_name(key, known, 0.6)
         if close:
             return f"did you mean '{close}'?"
-        far = _close_to(key, [_leaf(p) for p in elsewhere], 0.8)
+        far = nearest_name(key, [_leaf(p) for p in elsewhere], 0.8)
         if far:
             paths = [p for p in elsewhere if _leaf(p) == far]
             return "did you mean " + " or ".join(f"'{p}'" for p in paths[:3]) + "?"
@@ -175,7 +175,7 @@ def _fold(name: str) -> str:
     return name.lower().replace("_", "").replace("-", "")
 
 
-def _close_to(key: str, names: list[str], cutoff: float) -> str | None:
+def nearest_name(key: str, names: list[str], cutoff: float) -> str | None:
     by_fold: dict[str, str] = {}
     for name in names:
         by_fold.setdefault(_fold(name), name)

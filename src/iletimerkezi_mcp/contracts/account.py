@@ -6,11 +6,12 @@ endpoint was withdrawn from official support on 2026-05-01; its success body was
 
 from __future__ import annotations
 
+from iletimerkezi_mcp.guide.uris import ACCOUNT, SENDER
 from iletimerkezi_mcp.results.coerce import ShapeContext, to_phone
 from iletimerkezi_mcp.results.paging import as_list, cap_list
 from iletimerkezi_mcp.results.schemas import LIST_STATS, STRING_ITEMS, arr, obj, prop
 
-from .base import plural, reader
+from .base import Feed, plural, reader
 
 
 def _shape_balance(payload: dict, args: dict, out: dict, ctx: ShapeContext, ok: bool) -> None:
@@ -39,6 +40,7 @@ GET_BALANCE = reader(
         "sms": prop("integer", "Single-part SMS it pays for (estimate)."),
         "currency": prop("string"),
     })},
+    feed=Feed(resource=ACCOUNT, part="balance"),
 )
 
 
@@ -72,6 +74,8 @@ GET_SENDER = reader(
         "senders": arr("Exactly as send_sms needs them.", STRING_ITEMS),
         "count": prop("integer"),
     },
+    feed=Feed(resource=ACCOUNT, part="senders", completes=SENDER,
+              values=lambda s: [str(name) for name in s.get("senders") or []]),
 )
 
 _INBOX_LISTS = ("messages", "message", "inbox", "rows", "list", "items", "data")

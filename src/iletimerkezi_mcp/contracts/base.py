@@ -73,6 +73,22 @@ def summary_done(structured: dict[str, Any], arguments: dict[str, Any]) -> str:
     return "Done."
 
 
+def no_arguments(variables: Mapping[str, str]) -> dict[str, Any]:
+    return {}
+
+
+@dataclass(frozen=True)
+class Feed:
+    """What a read tool's answer serves besides its own result (see guide/): a resource, or one part of
+    one, and values for completing prompt and template arguments."""
+
+    resource: str | None = None  # a guide.uris address (or template) this tool's result is served at
+    part: str | None = None  # the result's key taken into that resource; None: the whole result
+    arguments: Callable[[Mapping[str, str]], dict[str, Any]] = no_arguments  # template variables -> arguments
+    completes: str | None = None  # the kind of value it lists (guide.uris.SENDER, ORDER_ID)
+    values: Callable[[dict[str, Any]], list[str]] | None = None  # those values, from a structured result
+
+
 @dataclass(frozen=True)
 class ToolContract:
     name: str
@@ -102,6 +118,7 @@ class ToolContract:
     title: str = ""
     description: str = ""
     offered_with: str | None = None  # also offered when an allow list names this tool
+    feed: Feed | None = None  # a read whose result also serves a resource or completions
 
     @property
     def asks_confirmation(self) -> bool:

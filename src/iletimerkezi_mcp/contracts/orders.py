@@ -8,18 +8,22 @@ from __future__ import annotations
 
 import copy
 import math
+from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 from iletimerkezi_mcp.errors import Meaning, WriteRisk
+from iletimerkezi_mcp.guide.uris import ORDER, ORDER_ID
 from iletimerkezi_mcp.results.coerce import ShapeContext, dig, to_int, to_phone, to_text
 from iletimerkezi_mcp.results.labels import with_status_text
 from iletimerkezi_mcp.results.paging import as_list, cap_list, paging_info
 from iletimerkezi_mcp.results.schemas import LIST_STATS, arr, obj, page_info, prop
-from iletimerkezi_mcp.rules.reports import check_report_window
+from iletimerkezi_mcp.rules.reports import MAX_REPORT_SPAN_DAYS, check_report_window
 from iletimerkezi_mcp.safety import PreparedCall, Refusal
 from iletimerkezi_mcp.settings import Settings
 from iletimerkezi_mcp.sms import (
     EXAMPLES,
+    ISTANBUL,
     MAX_RECIPIENTS_PER_REQUEST,
     RecipientCheck,
     ScheduleError,
@@ -31,7 +35,7 @@ from iletimerkezi_mcp.sms import (
 )
 from iletimerkezi_mcp.sms.sender import check_sender
 
-from .base import CONFIRM_HOW, NEVER_RETRIED, ToolContract, always, plural, reader
+from .base import CONFIRM_HOW, NEVER_RETRIED, Feed, ToolContract, always, plural, reader
 
 REPORTS_PAGE_SIZE = 30  # get_reports page size; only the SDKs show it
 _SHOWN_NUMBERS = 5
@@ -332,6 +336,7 @@ GET_REPORT = reader(
         "Check the order id. If the order was created just now, try again in a few seconds.",
         "Bu hesapta böyle bir sipariş yok.",
         "Sipariş numarasını kontrol edin. Sipariş az önce oluşturulduysa birkaç saniye sonra tekrar deneyin.")},
+    feed=Feed(resource=ORDER, arguments=lambda v: {"order": {"id": v["id"]}}),
 )
 
 # --- get_reports ----------------------------------------------------------------------------
@@ -366,6 +371,18 @@ def _shape_reports(payload: dict, args: dict, out: dict, ctx: ShapeContext, ok: 
         ctx.notices.append(f"This is page {page} of {out['pages']}; pass filter.page={page + 1} for the next one.")
 
 
+def _recent_window(variables: Mapping[str, str]) -> dict[str, Any]:
+    """The latest window one request covers, ending today (Istanbul): where recent order ids are."""
+    today = datetime.now(ISTANBUL).date()
+    start = today - timedelta(days=MAX_REPORT_SPAN_DAYS)
+    return {"filter": {"start": start.isoformat(), "end": today.isoformat()}}
+
+
+def _order_ids(structured: dict[str, Any]) -> list[str]:
+    orders = [o for o in structured.get("orders") or [] if isinstance(o, dict) and o.get("id") is not None]
+    return [str(o["id"]) for o in orders]
+
+
 def _sum_reports(s: dict, args: dict) -> str:
     start, end = dig(args, "filter", "start"), dig(args, "filter", "end")
     span = f" from {start} to {end}" if isinstance(start, str) and isinstance(end, str) else ""
@@ -390,6 +407,7 @@ GET_REPORTS = reader(
         "pages": prop("integer", f"At {REPORTS_PAGE_SIZE} orders per page."),
         **LIST_STATS,
     },
+    feed=Feed(completes=ORDER_ID, arguments=_recent_window, values=_order_ids),
 )
 
 CONTRACTS = (SEND_SMS, CANCEL_ORDER, GET_REPORT, GET_REPORTS)
