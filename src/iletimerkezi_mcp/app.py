@@ -104,7 +104,7 @@ class AppState:
         from iletimerkezi_mcp.sandbox import SandboxServer, SandboxState
 
         path = self.settings.sandbox_state_path()
-        self.sandbox = SandboxServer(SandboxState(state_file=path)).start()
+        self.sandbox = SandboxServer(SandboxState(state_file=path, history=True)).start()
         log.info("sandbox API listening on %s (state: %s)", self.sandbox.url, path or "in memory")
 
     def build(self, manifest: LoadedManifest) -> Catalog:

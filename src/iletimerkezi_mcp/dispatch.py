@@ -33,8 +33,10 @@ from iletimerkezi_mcp.ledger import (
     WriteRecord,
 )
 from iletimerkezi_mcp.ledger import Outcome as LedgerOutcome
+from iletimerkezi_mcp.progress import Progress
 from iletimerkezi_mcp.results import shape_result, validate_structured
 from iletimerkezi_mcp.safety import PreparedCall, Refusal, refusal_text, remainder
+from iletimerkezi_mcp.sweep import run_sweep
 from iletimerkezi_mcp.tokens import CONFIRMATION_TTL, canonical
 from iletimerkezi_mcp.tools import CONFIRMATION_FIELD, ToolSpec
 from iletimerkezi_mcp.validation import arguments_json, describe_errors, unpaired_surrogate
@@ -71,11 +73,12 @@ def ok_result(state: AppState, contract: ToolContract, structured: dict[str, Any
     )
 
 
-async def call_tool(state: AppState, name: str, arguments: Any, session: Any = None) -> types.CallToolResult:
+async def call_tool(state: AppState, name: str, arguments: Any, session: Any = None,
+                    progress: Progress | None = None) -> types.CallToolResult:
     _REQUEST_STARTED.set(False)
     try:
         # Whatever the API or an error echoed, the configured credentials never reach the model.
-        return state.redactor.result(await _call(state, name, arguments, session))
+        return state.redactor.result(await _call(state, name, arguments, session, progress))
     except Exception:  # last resort: never let an exception reach the SDK
         log.exception("unexpected error in %s", name)
         spec = state.catalog.specs.get(name)
@@ -88,7 +91,8 @@ async def call_tool(state: AppState, name: str, arguments: Any, session: Any = N
         )
 
 
-async def _call(state: AppState, name: str, arguments: Any, session: Any) -> types.CallToolResult:
+async def _call(state: AppState, name: str, arguments: Any, session: Any, progress: Progress | None
+                ) -> types.CallToolResult:
     catalog = state.catalog  # one version for the whole call, even if a refresh swaps it
     spec = catalog.specs.get(name)
     if spec is None:
@@ -127,13 +131,19 @@ async def _call(state: AppState, name: str, arguments: Any, session: Any) -> typ
         credentials = state.credentials()
         if credentials is None:
             return error_result(errors.explain_missing_credentials(state.settings.missing_credentials()))
-        outcome = await execute(state.client, spec.path, prepared.arguments, credentials, retry=contract.retry)
+        path = spec.path
+
+        async def send(arguments: dict[str, Any]) -> Outcome:
+            return await execute(state.client, path, arguments, credentials, retry=contract.retry)
+
+        sweep = prepared.sweep
+        outcome = await (run_sweep(sweep, send, progress) if sweep is not None else send(prepared.arguments))
         return _finish(state, spec, prepared, outcome)[0]
-    return await _write(state, spec, prepared, token, session)
+    return await _write(state, spec, prepared, token, session, progress)
 
 
 async def _write(state: AppState, spec: ToolSpec, prepared: PreparedCall, token: Any,
-                 session: Any) -> types.CallToolResult:
+                 session: Any, progress: Progress | None) -> types.CallToolResult:
     """A write: the ledger's word (budgets, duplicates, the hard stop), confirmation, one recorded request."""
     name, contract, ledger = spec.name, spec.contract, state.ledger
     budgets = caller_budgets(state.budgets, current_caller())
@@ -167,8 +177,16 @@ async def _write(state: AppState, spec: ToolSpec, prepared: PreparedCall, token:
     if not isinstance(reservation, Reserved):
         return error_result(f"{name}: not done: it still needs confirmation ({'; '.join(reasons)}).")
     _REQUEST_STARTED.set(True)
+
+    async def send() -> Outcome:
+        return await execute(state.client, spec.path or "", prepared.arguments, credentials, retry=contract.retry)
+
     try:
-        outcome = await execute(state.client, spec.path or "", prepared.arguments, credentials, retry=contract.retry)
+        if progress is not None and prepared.progress:
+            outcome = await progress.during(1, 2, prepared.progress, send)
+            await progress.report(2, 2, "the provider answered")
+        else:
+            outcome = await send()
     except BaseException:  # cancelled or broken mid-flight: it may have gone out
         ledger.settle(reservation.row_id, "unknown")
         raise

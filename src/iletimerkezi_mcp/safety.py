@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -34,6 +35,21 @@ class Refusal(ValueError):
         super().__init__(refusal_text(tool, problems))
 
 
+class Sweep(BaseModel):
+    """A read that needs several requests (a date range wider than one API window, and its pages):
+    sent one after another, never more than `limit`, and folded into one answer by the contract."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    requests: list[dict[str, Any]]  # argument sets known up front, in order
+    # (arguments sent, the answer) -> the next page's arguments, or None
+    next_page: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any] | None]
+    # ([(arguments, answer)], the requests left unsent) -> one answer, shaped as usual
+    merge: Callable[[list[tuple[dict[str, Any], dict[str, Any]]], list[dict[str, Any]]], dict[str, Any]]
+    describe: Callable[[dict[str, Any]], str]  # one request, for progress messages
+    limit: int
+
+
 class PreparedCall(BaseModel):
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
@@ -50,6 +66,8 @@ class PreparedCall(BaseModel):
     recipients: int = 0
     credits: int = 0
     notes: list[str] = Field(default_factory=list)
+    sweep: Sweep | None = None  # a read of several requests; `arguments` is then the call as asked
+    progress: str | None = None  # for a long write: what was checked, said when progress is asked for
 
     def preview_summary(self) -> dict[str, Any] | None:
         if not self.previews:

@@ -22,6 +22,7 @@ from iletimerkezi_mcp import __version__
 from iletimerkezi_mcp.app import AppState, build_state
 from iletimerkezi_mcp.dispatch import call_tool
 from iletimerkezi_mcp.guide import completions, prompts, resources
+from iletimerkezi_mcp.progress import from_request
 from iletimerkezi_mcp.refresh import refresh_in_background
 from iletimerkezi_mcp.settings import Settings
 
@@ -89,7 +90,8 @@ def build_server(settings: Settings, *, transport: httpx.AsyncBaseTransport | No
     async def handle_call(ctx: ServerRequestContext[AppState], params: types.CallToolRequestParams
                           ) -> types.CallToolResult:
         remember(ctx)
-        return await call_tool(state, params.name, params.arguments, ctx.session)
+        progress = from_request(ctx.session, ctx.meta, ctx.request_id)
+        return await call_tool(state, params.name, params.arguments, ctx.session, progress)
 
     async def set_level(ctx: ServerRequestContext[AppState], params: types.SetLevelRequestParams
                         ) -> types.EmptyResult:

@@ -211,8 +211,15 @@ def test_consent_check_normalises_the_single_recipient() -> None:
 
 def test_report_window_rules() -> None:
     ok = prepare("get_reports", {"filter": {"start": "2026-01-01", "end": "2026-01-11"}}, Settings())
-    assert ok.arguments == {"filter": {"start": "2026-01-01", "end": "2026-01-11"}}
-    assert "spans 11 days" in refusal_of("get_reports", {"filter": {"start": "2026-01-01", "end": "2026-01-12"}})
+    assert ok.arguments == {"filter": {"start": "2026-01-01", "end": "2026-01-11"}} and ok.sweep is None
+    # Longer: read here window by window (10 calendar days each), never in one refused request.
+    long = prepare("get_reports", {"filter": {"start": "2026-01-01", "end": "2026-01-12"}}, Settings())
+    assert long.sweep is not None
+    assert [r["filter"] for r in long.sweep.requests] == [{"start": "2026-01-01", "end": "2026-01-10"},
+                                                          {"start": "2026-01-11", "end": "2026-01-12"}]
+    assert "filter.page" in refusal_of("get_reports", {"filter": {"start": "2026-01-01", "end": "2026-01-12",
+                                                                  "page": 2}})
+    assert "spans 367 days" in refusal_of("get_reports", {"filter": {"start": "2025-01-01", "end": "2026-01-03"}})
     assert "is before filter.start" in refusal_of("get_reports", {"filter": {"start": "2026-01-05",
                                                                               "end": "2026-01-04"}})
     # A date that does not exist is refused here; the schema only checks its shape.

@@ -67,3 +67,23 @@ def test_wrong_format(start: str, end: str, field: str) -> None:
 
 def test_span_limit_is_ten_days() -> None:
     assert MAX_REPORT_SPAN_DAYS == 10
+
+
+def test_a_long_range_splits_into_windows_of_ten_calendar_days() -> None:
+    from datetime import date, timedelta
+
+    from iletimerkezi_mcp.rules.reports import MAX_RANGE_DAYS, check_report_range, split_range
+
+    first, last = date(2026, 10, 31), date(2026, 11, 29)
+    windows = split_range(first, last)
+    assert windows == [(date(2026, 10, 31), date(2026, 11, 9)), (date(2026, 11, 10), date(2026, 11, 19)),
+                       (date(2026, 11, 20), date(2026, 11, 29))]
+    for start, end in [(date(2024, 2, 20), date(2024, 3, 5)), (first, first), (date(2025, 1, 1), date(2026, 1, 1))]:
+        parts = split_range(start, end)
+        assert parts[0][0] == start and parts[-1][1] == end
+        assert all(b[0] == a[1] + timedelta(days=1) for a, b in zip(parts, parts[1:], strict=False))
+        assert all(check_report_window(a.isoformat(), b.isoformat()) == [] for a, b in parts)
+        assert all((b - a).days <= 9 for a, b in parts)
+    assert check_report_range("2025-01-01", "2026-01-02") == ([], (date(2025, 1, 1), date(2026, 1, 2)))
+    problems, span = check_report_range("2025-01-01", "2026-01-03")
+    assert span is None and f"at most {MAX_RANGE_DAYS} days" in problems[0]

@@ -54,7 +54,8 @@ def _prepare_register(arguments: dict[str, Any], settings: Settings) -> Prepared
     canonical = canonical_records(records)
     phones = [str(r["recipient"]).lstrip("+") for r in records if str(r.get("recipient", "")).startswith("+")]
     return PreparedCall(arguments=arguments, parts={"brand code": str(consent.get("brandCode")), "records": canonical},
-                        lines=lines, numbers=phones)
+                        lines=lines, numbers=phones,
+                        progress=f"{plural(len(records), 'record')} checked; sending them to İYS as one atomic batch")
 
 
 def _confirm_register(prepared: PreparedCall, settings: Settings) -> str | None:

@@ -18,8 +18,8 @@ from iletimerkezi_mcp.results.coerce import ShapeContext, dig, to_int, to_phone,
 from iletimerkezi_mcp.results.labels import with_status_text
 from iletimerkezi_mcp.results.paging import as_list, cap_list, paging_info
 from iletimerkezi_mcp.results.schemas import LIST_STATS, arr, obj, page_info, prop
-from iletimerkezi_mcp.rules.reports import MAX_REPORT_SPAN_DAYS, check_report_window
-from iletimerkezi_mcp.safety import PreparedCall, Refusal
+from iletimerkezi_mcp.rules.reports import MAX_RANGE_DAYS, MAX_REPORT_SPAN_DAYS, check_report_range, split_range
+from iletimerkezi_mcp.safety import PreparedCall, Refusal, Sweep
 from iletimerkezi_mcp.settings import Settings
 from iletimerkezi_mcp.sms import (
     EXAMPLES,
@@ -38,6 +38,9 @@ from iletimerkezi_mcp.sms.sender import check_sender
 from .base import CONFIRM_HOW, NEVER_RETRIED, Feed, ToolContract, always, plural, reader
 
 REPORTS_PAGE_SIZE = 30  # get_reports page size; only the SDKs show it
+MAX_SWEEP_REQUESTS = 100  # requests one get_reports call may make for a long range (3,000 orders at 30 a page)
+_WORST_SHOWN = 20
+_SWEEP = "_sweep"  # how a merged answer says it was read window by window (never a provider key)
 _SHOWN_NUMBERS = 5
 
 # --- send_sms -------------------------------------------------------------------------------
@@ -120,7 +123,8 @@ def _prepare_send(arguments: dict[str, Any], settings: Settings) -> PreparedCall
     numbers = list(dict.fromkeys(n for m in messages for n in m["receipents"]["number"]))
     return PreparedCall(arguments=arguments, parts=parts, lines=_send_lines(order, messages, previews),
                         previews=previews, recipients=recipients, credits=credits, notes=notes,
-                        numbers=numbers, text="\n---\n".join(m["text"] for m in messages))
+                        numbers=numbers, text="\n---\n".join(m["text"] for m in messages),
+                        progress=f"{plural(recipients, 'recipient')} checked ({credits:,} credits); sending the order")
 
 
 def _send_lines(order: dict[str, Any], messages: list[dict[str, Any]], previews: list[SmsPreview]) -> list[str]:
@@ -344,17 +348,72 @@ GET_REPORT = reader(
 
 def _prepare_reports(arguments: dict[str, Any], settings: Settings) -> PreparedCall:
     window = arguments.get("filter") or {}
-    problems = check_report_window(str(window.get("start", "")), str(window.get("end", "")))
-    if problems:
+    problems, span = check_report_range(str(window.get("start", "")), str(window.get("end", "")))
+    if span is None:
         raise Refusal("get_reports", problems)
-    return PreparedCall(arguments=copy.deepcopy(arguments))
+    first, last = span
+    if (last - first).days <= MAX_REPORT_SPAN_DAYS:  # one request, exactly as the API takes it
+        return PreparedCall(arguments=copy.deepcopy(arguments))
+    if "page" in window:
+        raise Refusal("get_reports", [
+            f"filter.page: the range spans {(last - first).days} days, more than one API window of "
+            f"{MAX_REPORT_SPAN_DAYS}; leave page out and this server reads every window and page itself."])
+    requests = [{**copy.deepcopy(arguments), "filter": {**window, "start": a.isoformat(), "end": b.isoformat()}}
+                for a, b in split_range(first, last)]
+    sweep = Sweep(requests=requests, next_page=_next_reports_page, merge=_merge_reports,
+                  describe=_describe_window, limit=MAX_SWEEP_REQUESTS)
+    return PreparedCall(arguments=copy.deepcopy(arguments), sweep=sweep)
+
+
+def _describe_window(arguments: dict[str, Any]) -> str:
+    window = arguments.get("filter") or {}
+    return f"orders {window.get('start')} to {window.get('end')}, page {window.get('page', 1)}"
+
+
+def _next_reports_page(arguments: dict[str, Any], response: dict[str, Any]) -> dict[str, Any] | None:
+    """The next page of the same window while there is one. The page size (30) comes only from the
+    SDKs, so a short page also ends the window; the merged answer says if fewer orders came than counted."""
+    window = arguments["filter"]
+    page = to_int(window.get("page")) or 1
+    count = to_int(response.get("count")) or 0
+    orders = as_list(response.get("orders")) or []
+    if len(orders) < REPORTS_PAGE_SIZE or page * REPORTS_PAGE_SIZE >= count:
+        return None
+    return {**arguments, "filter": {**window, "page": page + 1}}
+
+
+def _merge_reports(answers: list[tuple[dict[str, Any], dict[str, Any]]], unsent: list[dict[str, Any]]
+                   ) -> dict[str, Any]:
+    orders: list[Any] = []
+    seen: set[str] = set()
+    counts: dict[str, int] = {}  # per window: the provider's count (the same on each of its pages)
+    for arguments, response in answers:
+        counts[arguments["filter"]["start"]] = to_int(response.get("count")) or 0
+        for order in as_list(response.get("orders")) or []:
+            key = str(order.get("id")) if isinstance(order, dict) else repr(order)
+            if key not in seen:  # windows do not overlap, but a page may repeat an order that moved
+                seen.add(key)
+                orders.append(order)
+    first_window = answers[0][0]["filter"] if answers else {}
+    read_until = unsent[0]["filter"]["start"] if unsent else None
+    return {
+        "status": answers[0][1].get("status") if answers else None,
+        "count": sum(counts.values()),
+        "orders": orders,
+        _SWEEP: {"start": first_window.get("start"), "windows": len(counts), "requests": len(answers),
+                 "complete": not unsent, "read_until": read_until},
+    }
 
 
 def _shape_reports(payload: dict, args: dict, out: dict, ctx: ShapeContext, ok: bool) -> None:
     count = payload.pop("count", None)
     out["count"] = count
     orders = as_list(payload.pop("orders", None))
+    sweep = payload.pop(_SWEEP, None)
     if orders is None:
+        return
+    if isinstance(sweep, dict):
+        _shape_swept(orders, sweep, out, ctx)
         return
     shown, stats = cap_list(orders, ctx)
     page = max(to_int(dig(args, "filter", "page")) or 1, 1)
@@ -369,6 +428,50 @@ def _shape_reports(payload: dict, args: dict, out: dict, ctx: ShapeContext, ok: 
             "fixed by the API, so narrow filter.start/filter.end to see the rest.")
     if out.get("pages", 0) > page:
         ctx.notices.append(f"This is page {page} of {out['pages']}; pass filter.page={page + 1} for the next one.")
+
+
+def _shape_swept(orders: list[Any], sweep: dict[str, Any], out: dict, ctx: ShapeContext) -> None:
+    """A range read window by window: totals over every order read, the worst orders first."""
+    orders = [with_status_text(o) if isinstance(o, dict) else o for o in orders]
+    counted = [o for o in orders if isinstance(o, dict)]
+    totals = {"orders": len(orders)}
+    for key in ("total", "delivered", "undelivered", "waiting"):
+        totals[key] = sum(to_int(o.get(key)) or 0 for o in counted)
+    failing = sorted((o for o in counted if (to_int(o.get("undelivered")) or 0) > 0),
+                     key=lambda o: -(to_int(o.get("undelivered")) or 0))
+    shown, stats = cap_list(orders, ctx)
+    out.update(orders=shown, totals=totals, with_undelivered=[
+        {k: o.get(k) for k in ("id", "submitAt", "sender", "undelivered", "total") if k in o}
+        for o in failing[:_WORST_SHOWN]])
+    out.update(stats)
+    out["windows"], out["requests"], out["complete"] = sweep["windows"], sweep["requests"], sweep["complete"]
+    if not sweep["complete"]:
+        ctx.notices.append(
+            f"Stopped after {sweep['requests']} requests (the limit): days before {sweep['read_until']} were read, "
+            f"that day and later were not. Ask again from {sweep['read_until']}.")
+    if isinstance(out.get("count"), int) and out["count"] > len(orders) and sweep["complete"]:
+        ctx.notices.append(f"The provider counted {out['count']:,} orders but {len(orders):,} came back; "
+                           "narrow the range to a single 10-day window and read its pages with filter.page.")
+    if stats["truncated"]:
+        ctx.notices.append(f"Totals cover all {len(orders):,} orders; the first {stats['returned']:,} are listed "
+                           f"and with_undelivered lists the worst {_WORST_SHOWN}.")
+
+
+def _accept_long_ranges(schema: dict[str, Any]) -> dict[str, Any]:
+    """Say what this server does with a range over the API's window: it reads it, window by window."""
+    window = schema.get("properties", {}).get("filter")
+    if not isinstance(window, dict):
+        return schema
+    schema = copy.deepcopy(schema)
+    window = schema["properties"]["filter"]
+    window["description"] = (
+        f"Date range, both days included. Up to {MAX_REPORT_SPAN_DAYS} days apart is one API call, paged by page. "
+        f"A longer range (at most {MAX_RANGE_DAYS} days) is read here window by window with every page and "
+        "comes back with totals and the orders with undelivered messages; leave page out then.")
+    end = window.get("properties", {}).get("end")
+    if isinstance(end, dict):
+        end["description"] = "Last day, YYYY-MM-DD with no time part; not before start."
+    return schema
 
 
 def _recent_window(variables: Mapping[str, str]) -> dict[str, Any]:
@@ -386,6 +489,18 @@ def _order_ids(structured: dict[str, Any]) -> list[str]:
 def _sum_reports(s: dict, args: dict) -> str:
     start, end = dig(args, "filter", "start"), dig(args, "filter", "end")
     span = f" from {start} to {end}" if isinstance(start, str) and isinstance(end, str) else ""
+    totals = s.get("totals")
+    if isinstance(totals, dict):
+        d, u, w = totals["delivered"], totals["undelivered"], totals["waiting"]
+        rate = f", {d / (d + u):.1%} of finished delivered" if d + u else ""
+        head = (f"{plural(totals['orders'], 'order')}{span} (read in {plural(s.get('windows', 0), 'window')}, "
+                f"{plural(s.get('requests', 0), 'request')}): {totals['total']:,} messages, {d:,} delivered, "
+                f"{u:,} not delivered, {w:,} waiting{rate}.")
+        worst = s.get("with_undelivered") or []
+        if worst:
+            head += f"\n{plural(len(worst), 'order')} with undelivered messages, worst first: " + ", ".join(
+                f"{o.get('id')} ({o.get('undelivered')} of {o.get('total')})" for o in worst[:5]) + "."
+        return head
     count = s.get("count")
     if count == 0:
         return f"No orders{span}."
@@ -406,7 +521,18 @@ GET_REPORTS = reader(
         "page": prop("integer"),
         "pages": prop("integer", f"At {REPORTS_PAGE_SIZE} orders per page."),
         **LIST_STATS,
+        # A range over one API window, read window by window:
+        "totals": obj("Over every order read.", {
+            "orders": prop("integer"), "total": prop("integer", "Messages."), "delivered": prop("integer"),
+            "undelivered": prop("integer"), "waiting": prop("integer")}),
+        "with_undelivered": arr("Orders with undelivered messages, worst first.", obj("", {
+            "id": prop("string"), "submitAt": prop("string"), "sender": prop("string"),
+            "undelivered": prop("integer"), "total": prop("integer")})),
+        "windows": prop("integer", "API windows read."),
+        "requests": prop("integer"),
+        "complete": prop("boolean", "False: stopped at the request limit; see notice."),
     },
+    adjust_schema=_accept_long_ranges,
     feed=Feed(completes=ORDER_ID, arguments=_recent_window, values=_order_ids),
 )
 

@@ -1,20 +1,27 @@
-"""``get_reports`` date window: checks to run before the request is sent.
+"""``get_reports`` date range: checks to run before any request is sent, and the split of a long
+range into the windows the API takes.
 
 The API takes ``filter.start`` and ``filter.end`` as ``YYYY-MM-DD`` and answers 458 for a bad
-date or a range over 10 days (https://www.iletimerkezi.com/en/docs/api/get-reports).
+date or a range over 10 days (https://www.iletimerkezi.com/en/docs/api/get-reports). A longer
+range is read window by window; whether a gap of exactly 10 days passes is unknown, so the split
+uses windows of 10 calendar days (a gap of 9), which every reading of the rule accepts.
 """
 
 from __future__ import annotations
 
 import calendar
 import re
-from datetime import date
+from datetime import date, timedelta
 
-__all__ = ["MAX_REPORT_SPAN_DAYS", "check_report_window"]
+__all__ = ["MAX_RANGE_DAYS", "MAX_REPORT_SPAN_DAYS", "check_report_range", "check_report_window", "split_range"]
 
 # `end - start` may be at most this many days. Whether exactly 10 (11 calendar days) passes is
 # unknown; we keep accepting it, as before.
 MAX_REPORT_SPAN_DAYS = 10
+
+# The longest range the server splits into windows itself: a year and a day (37 windows).
+MAX_RANGE_DAYS = 366
+_WINDOW_DAYS = 10  # calendar days per window of a split range
 
 _DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
@@ -52,3 +59,28 @@ def check_report_window(start: str, end: str) -> list[str]:
         return [f"filter spans {span} days; the API allows at most {MAX_REPORT_SPAN_DAYS} per call (code 458). "
                 "Split it into windows like 01-10, 11-20, 21-end."]
     return []
+
+
+def check_report_range(start: str, end: str) -> tuple[list[str], tuple[date, date] | None]:
+    """(problems, None) or ([], (first, last)) for a range the server may split into windows."""
+    first, start_problem = _parse(start, "filter.start")
+    last, end_problem = _parse(end, "filter.end")
+    problems = [p for p in (start_problem, end_problem) if p]
+    if first is None or last is None:
+        return problems, None
+    if last < first:
+        return [f"filter.end {last} is before filter.start {first} (the API would answer 458); swap them."], None
+    if (last - first).days > MAX_RANGE_DAYS:
+        return [f"filter spans {(last - first).days} days; this server reads at most {MAX_RANGE_DAYS} days in one "
+                "call (window by window). Ask for a shorter range, e.g. one quarter at a time."], None
+    return [], (first, last)
+
+
+def split_range(first: date, last: date) -> list[tuple[date, date]]:
+    """Consecutive windows of at most 10 calendar days covering first..last, both included."""
+    windows = []
+    while first <= last:
+        end = min(first + timedelta(days=_WINDOW_DAYS - 1), last)
+        windows.append((first, end))
+        first = end + timedelta(days=1)
+    return windows

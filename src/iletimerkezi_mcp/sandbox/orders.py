@@ -116,3 +116,30 @@ class Order:
         data = dict(data)
         data["messages"] = [Message(**m) for m in data.get("messages", [])]
         return cls(**data)
+
+
+# A fresh sandbox account has a past: 30 finished orders over the last 45 days, some with numbers that
+# were not delivered, so a delivery audit or a follow-up has something to find. Deterministic, ids below
+# the first new order's; every one finished and settled (undelivered messages refunded).
+HISTORY_ORDERS = 30
+HISTORY_DAYS = 45
+HISTORY_FIRST_ID = 49_000_001
+_HISTORY_TEXTS = ("Siparisiniz kargoya verildi. Takip no: {n}", "Siparisiniz hazirlaniyor. Siparis no: {n}",
+                  "Randevunuz yarin 10:00'da. Iptal icin 0850 000 00 00")
+
+
+def seed_history(now: float, sender: str) -> list[Order]:
+    orders = []
+    for i in range(HISTORY_ORDERS):
+        submitted = now - (HISTORY_DAYS - i * HISTORY_DAYS / HISTORY_ORDERS) * 86400 + (i % 8) * 3600
+        recipients = 1 + i % 4
+        numbers = [f"9053{(i * 7 + k) % 10}{(i * 37 + k * 11) % 1000000:06d}0" for k in range(recipients)]
+        if i % 4 == 1:  # the fake's rule: a number ending in 99 is not delivered
+            numbers[-1] = numbers[-1][:-2] + "99"
+        text = _HISTORY_TEXTS[i % len(_HISTORY_TEXTS)].format(n=10_000 + i)
+        messages = [Message(number=n, text=text, parts=1, cost=1,
+                            final=MSG_UNDELIVERED if n.endswith("99") else MSG_DELIVERED,
+                            refunded=n.endswith("99")) for n in numbers]
+        orders.append(Order(id=HISTORY_FIRST_ID + i, sender=sender, submit_at=submitted, send_at=submitted,
+                            scheduled=False, iys="0", iys_list=None, messages=messages, settled=True))
+    return orders

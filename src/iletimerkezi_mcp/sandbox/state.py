@@ -40,7 +40,7 @@ from iletimerkezi_mcp.localfiles import LocalFileError, exclusive_lock, load_jso
 
 from .codes import ApiError
 from .iys import IysStore
-from .orders import Message, Order, final_status_for
+from .orders import Message, Order, final_status_for, seed_history
 from .sending import plan_send
 from .sms_rules import display_number, normalise_number, paging, parse_stamp, stamp, tr_now
 
@@ -128,6 +128,7 @@ class SandboxState:
         state_file: str | os.PathLike[str] | None = None,
         credits: int = SANDBOX_START_CREDITS,
         clock: Callable[[], float] = time.time,
+        history: bool = False,  # seed a past of finished orders (the MCP server's --sandbox does)
     ) -> None:
         self._lock = threading.RLock()
         self.delivery_delay = float(delivery_delay)
@@ -143,7 +144,7 @@ class SandboxState:
         self.credits = credits
         self.senders: list[str] = list(SANDBOX_SENDERS)
         self.test_number = SANDBOX_TEST_NUMBER
-        self.orders: dict[int, Order] = {}
+        self.orders: dict[int, Order] = {o.id: o for o in seed_history(now, "ORNEKMAGAZA")} if history else {}
         self.next_order_id = FIRST_ORDER_ID
         self.blacklist: dict[str, float] = {SEED_BLACKLISTED: now - 7200}
         self.iys = IysStore()
