@@ -172,3 +172,56 @@ def test_dry_run_sends_nothing(tmp_path, sandbox):
     assert structured["dry_run"] is True
     assert structured["request"]["body"]["request"]["authentication"] == {"key": "***", "hash": "***"}
     assert sends(sandbox) == []
+
+
+def test_resources_and_prompts(tmp_path):
+    """What the guide offers, as a real client sees it over stdio. The five runs go at once (each is
+    its own Inspector and server process, with its own home and cache)."""
+    runs = {
+        "resources": ("--method", "resources/list"),
+        "sending": ("--method", "resources/read", "--uri", "iletimerkezi://rules/sending"),
+        "templates": ("--method", "resources/templates/list"),
+        "prompts": ("--method", "prompts/list"),
+        "audit": ("--method", "prompts/get", "--prompt-name", "delivery_audit",
+                  "--prompt-args", "start=2026-11-01", "end=2026-11-29"),
+    }
+    started = {}
+    for key, args in runs.items():
+        home = tmp_path / key
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ILETIMERKEZI_")}
+        env.update(HOME=str(home), ILETIMERKEZI_MANIFEST="bundled", ILETIMERKEZI_MCP_CACHE_DIR=str(home / "cache"))
+        command = [*inspector(), "--cli", "-q", "--format", "json", sys.executable, "-m", "iletimerkezi_mcp",
+                   "--sandbox", *args]
+        started[key] = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                        env=env, cwd=REPO)
+    done = {}
+    try:
+        for key, process in started.items():
+            done[key] = (process.communicate(timeout=90), process.returncode)
+    finally:
+        for process in started.values():  # none is left running, whatever failed
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    results = {}
+    for key, ((out, err), code) in done.items():
+        assert code == 0, (key, err)
+        results[key] = json.loads(out)["result"]
+
+    resources = {r["uri"]: r["mimeType"] for r in results["resources"]["resources"]}
+    assert resources == {"iletimerkezi://rules/sending": "text/markdown", "iletimerkezi://rules/iys": "text/markdown",
+                         "iletimerkezi://errors": "text/markdown", "iletimerkezi://manifest": "application/json",
+                         "iletimerkezi://account": "application/json"}
+    [sending] = results["sending"]["contents"]
+    assert sending["uri"] == "iletimerkezi://rules/sending" and sending["mimeType"] == "text/markdown"
+    assert sending["text"].startswith("# Sending rules")
+    [template] = results["templates"]["resourceTemplates"]
+    assert template["uriTemplate"] == "iletimerkezi://orders/{id}" and template["mimeType"] == "application/json"
+    prompts = {p["name"]: [(a["name"], a.get("required", False)) for a in p["arguments"]]
+               for p in results["prompts"]["prompts"]}
+    assert list(prompts) == ["order_notice", "consent_campaign", "delivery_audit", "failed_followup"]
+    assert prompts["delivery_audit"] == [("start", True), ("end", True)]
+    [message] = results["audit"]["messages"]
+    assert message["role"] == "user" and message["content"]["type"] == "text"
+    text = message["content"]["text"]
+    assert "from 2026-11-01 to 2026-11-29" in text and "get_reports" in text and "get_report " in text

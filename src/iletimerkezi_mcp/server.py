@@ -22,6 +22,7 @@ from iletimerkezi_mcp import __version__
 from iletimerkezi_mcp.app import AppState, build_state
 from iletimerkezi_mcp.dispatch import call_tool
 from iletimerkezi_mcp.guide import completions, prompts, resources
+from iletimerkezi_mcp.guide.uris import ERROR_CODES, IYS_RULES, SENDING_RULES
 from iletimerkezi_mcp.progress import from_request
 from iletimerkezi_mcp.refresh import refresh_in_background
 from iletimerkezi_mcp.settings import Settings
@@ -59,6 +60,8 @@ def instructions(state: AppState) -> str:
         "send_sms: preview_sms counts parts and credits, get_sender lists approved senders, get_send_history "
         "shows what this server already sent; afterwards get_reports shows what the provider delivered."
     )
+    lines.append(f"The rules, once: resources {SENDING_RULES} (encoding, parts, credits, senders), {IYS_RULES} "
+                 f"(consent) and {ERROR_CODES} (every code and what to do).")
     return "\n".join(lines)
 
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from iletimerkezi_mcp.errors import Meaning, WriteRisk
-from iletimerkezi_mcp.guide.uris import ORDER, ORDER_ID
+from iletimerkezi_mcp.guide.uris import ORDER, ORDER_ID, SENDING_RULES
 from iletimerkezi_mcp.results.coerce import ShapeContext, dig, to_int, to_phone, to_text
 from iletimerkezi_mcp.results.labels import with_status_text
 from iletimerkezi_mcp.results.paging import as_list, cap_list, paging_info
@@ -22,9 +22,11 @@ from iletimerkezi_mcp.rules.reports import MAX_RANGE_DAYS, MAX_REPORT_SPAN_DAYS,
 from iletimerkezi_mcp.safety import PreparedCall, Refusal, Sweep
 from iletimerkezi_mcp.settings import Settings
 from iletimerkezi_mcp.sms import (
+    API_MAX_PARTS,
     EXAMPLES,
     ISTANBUL,
     MAX_RECIPIENTS_PER_REQUEST,
+    SUFFIX,
     RecipientCheck,
     ScheduleError,
     SmsPreview,
@@ -173,13 +175,28 @@ def _sum_send(s: dict, args: dict) -> str:
     return line
 
 
+def _point_at_rules(schema: dict[str, Any]) -> dict[str, Any]:
+    """The text's encoding arithmetic lives in the sending-rules resource (and preview_sms counts it);
+    the description keeps the limit and the operator code, which decide whether a send is refused."""
+    message = schema.get("properties", {}).get("order", {}).get("properties", {}).get("message", {})
+    text = message.get("properties", {}).get("text") if isinstance(message, dict) else None
+    if not isinstance(text, dict):
+        return schema
+    schema = copy.deepcopy(schema)
+    schema["properties"]["order"]["properties"]["message"]["properties"]["text"]["description"] = (
+        f"Message text, not empty, at most {API_MAX_PARTS} SMS parts; the operator code \"{SUFFIX.strip()}\" is "
+        f"appended and counts. preview_sms counts parts and credits; rules: {SENDING_RULES}.")
+    return schema
+
+
 def _accept_any_schedule(schema: dict[str, Any]) -> dict[str, Any]:
     """Also take ISO 8601 and times with seconds: prepare() converts them to the API's exact
     dd/MM/yyyy HH:mm (never with seconds) and refuses what it cannot read."""
-    field = schema.get("properties", {}).get("order", {}).get("properties", {}).get("sendDateTime")
+    relaxed = _point_at_rules(schema)
+    field = relaxed.get("properties", {}).get("order", {}).get("properties", {}).get("sendDateTime")
     if not isinstance(field, dict) or "pattern" not in field:
-        return schema
-    relaxed = copy.deepcopy(schema)
+        return relaxed
+    relaxed = copy.deepcopy(relaxed)
     field = relaxed["properties"]["order"]["properties"]["sendDateTime"]
     field.pop("pattern")
     # What this server accepts, said once: the provider's warning about seconds no longer applies.

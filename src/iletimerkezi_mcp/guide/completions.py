@@ -16,7 +16,7 @@ import mcp.types as types
 from iletimerkezi_mcp.app import AppState
 from iletimerkezi_mcp.dispatch import call_tool
 
-from . import prompts
+from . import prompts, resources
 from .uris import ORDER, ORDER_ID, SENDER
 
 MAX_VALUES = 100  # the MCP specification's ceiling per answer
@@ -30,7 +30,8 @@ def kind_of(state: AppState, ref: types.PromptReference | types.ResourceTemplate
             ) -> str | None:
     """Which kind of value `argument` of `ref` takes, when it has a known set."""
     if isinstance(ref, types.ResourceTemplateReference):
-        return ORDER_ID if ref.uri == ORDER and argument == "id" else None
+        # Only while the template is listed: a tool the settings do not offer feeds nothing.
+        return ORDER_ID if ref.uri == ORDER and argument == "id" and resources.feeders(state, ORDER) else None
     prompt = next((p for p in prompts.offered(state.catalog) if p.name == ref.name), None)
     arg = next((a for a in prompt.arguments if a.name == argument), None) if prompt is not None else None
     return arg.kind if arg is not None else None
@@ -60,12 +61,16 @@ def _from_ledger(state: AppState) -> list[str]:
 
 
 async def values_of(state: AppState, kind: str) -> list[str]:
+    if kind == ORDER_ID:
+        # The ledger is local and changes with every send: read it each time, never from the cache
+        # (a send made since must be offered at once).
+        found = _from_ledger(state)
+        if found:
+            return found
     cached = _cache.setdefault(state, {}).get(kind)
     if cached is not None and time.monotonic() - cached[0] < CACHE_SECONDS:
         return cached[1]
-    found = _from_ledger(state) if kind == ORDER_ID else []
-    if not found:
-        found = await _from_tool(state, kind)
+    found = await _from_tool(state, kind)
     if kind == SENDER or found:  # an empty order list is not kept: the next send adds one
         _cache[state][kind] = (time.monotonic(), found)
     return found

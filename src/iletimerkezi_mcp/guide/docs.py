@@ -188,8 +188,8 @@ def sending_rules() -> str:
         "## After sending",
         "",
         f"get_report takes the order id and shows each message's status, delivery and price; get_reports lists "
-        f"orders in a window of at most {MAX_REPORT_SPAN_DAYS} days (`YYYY-MM-DD`). See the error codes for report "
-        "statuses.",
+        f"orders in a date range (`YYYY-MM-DD`): the API takes at most {MAX_REPORT_SPAN_DAYS} days per call, and "
+        "this server reads a longer range window by window, with totals. See the error codes for report statuses.",
     ]
     return "\n".join(lines) + "\n"
 

@@ -109,7 +109,8 @@ def _delivery_audit(a: Mapping[str, str], tool: Callable[[ToolContract], str]) -
         "a range over 10 days the server reads every 10-day window and page itself and adds totals. If its "
         "result says the lookup stopped early, say which days were covered.",
         "2. Summarise: orders; messages in total, delivered, not delivered, still waiting; the delivery rate "
-        "(delivered / (delivered + not delivered)). Order status 114 means every message reached a final state, not that all were delivered.",
+        "(delivered / (delivered + not delivered)). Order status 114 means every message reached a final state, "
+        "not that all were delivered.",
         "3. List the orders with undelivered messages, worst first: id, date, sender, not delivered of total.",
         f"4. For the three worst, call {tool(GET_REPORT)} with the order id and show which numbers failed "
         "(status 112) and which still wait (110).",

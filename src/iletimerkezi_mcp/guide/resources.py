@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import mcp.types as types
 from mcp.shared.exceptions import MCPError
@@ -73,14 +74,22 @@ async def _manifest(state: AppState) -> str:
     manifest = catalog.manifest
     return readable_json({
         "source": manifest.source,
-        # A URL as is; of a local file only its name (a team server's clients need not learn its paths).
-        "from": manifest.origin if "://" in manifest.origin else Path(manifest.origin).name,
+        "from": _shown_origin(manifest.origin),
         "fetched_at": manifest.fetched_at.isoformat(timespec="seconds") if manifest.fetched_at else None,
         "generated_at": manifest.parsed.generated_at,
         "served": {name: spec.path for name, spec in catalog.specs.items()},
         "skipped": [{"tool": name, "why": why} for name, why in [*manifest.parsed.skipped, *catalog.skipped]],
         "document": manifest.parsed.raw,
     }, compact=True)
+
+
+def _shown_origin(origin: str) -> str:
+    """A URL without user:password, query or fragment (any of them may carry a token); of a local file
+    only its name (a team server's clients need not learn its paths)."""
+    if "://" not in origin:
+        return Path(origin).name
+    parts = urlsplit(origin)
+    return urlunsplit((parts.scheme, parts.netloc.rsplit("@", 1)[-1], parts.path, "", ""))
 
 
 def feeders(state: AppState, uri: str) -> list[ToolSpec]:
@@ -102,7 +111,9 @@ async def _live(state: AppState, uri: str, variables: dict[str, str]) -> str:
             if feed.part is None:  # the whole resource is this answer: it failed, say why
                 raise MCPError(API_CALL_FAILED, text[:2000])
             parts[feed.part] = None
-            notes.append(text.split("\n\n")[0][:500])
+            note = text.split("\n\n")[0][:500]
+            if note not in notes:  # e.g. missing credentials: said once, not once per tool
+                notes.append(note)
             continue
         structured = result.structured_content
         if feed.part is None:
@@ -174,6 +185,9 @@ async def read(state: AppState, uri: str) -> types.ReadResourceResult:
             known = ", ".join([r.uri for r in listed(state)] + [t.uri_template for t in templates(state)])
             raise MCPError(RESOURCE_NOT_FOUND, f"Resource not found: {uri[:200]!r}. Known: {known}.")
         text, mime = await _live(state, ORDER, {"id": order}), JSON
+    # Credentials never leave the server, whatever a manifest or its address holds (tool results are
+    # masked the same way).
+    text = state.redactor.text(text)
     return types.ReadResourceResult(contents=[types.TextResourceContents(uri=uri, mime_type=mime, text=text)])
 
 
