@@ -111,7 +111,7 @@ async def _live(state: AppState, uri: str, variables: dict[str, str]) -> str:
             if feed.part is None:  # the whole resource is this answer: it failed, say why
                 raise MCPError(API_CALL_FAILED, text[:2000])
             parts[feed.part] = None
-            note = text.split("\n\n")[0][:500]
+            note = text.split("\n\n")[0][:2000]  # whole: a cut sentence helps no one (error texts are bounded)
             if note not in notes:  # e.g. missing credentials: said once, not once per tool
                 notes.append(note)
             continue
