@@ -39,9 +39,8 @@ def kind_of(state: AppState, ref: types.PromptReference | types.ResourceTemplate
 
 async def _from_tool(state: AppState, kind: str) -> list[str]:
     """The values the served tool feeding `kind` lists; none when it is not served or fails."""
-    for spec in state.catalog.specs.values():
-        feed = spec.contract.feed
-        if feed is None or feed.completes != kind or feed.values is None:
+    for spec, feed in resources.feeders(state, completes=kind):
+        if feed.values is None:
             continue
         result = await call_tool(state, spec.name, feed.arguments({}))
         if not result.is_error and result.structured_content is not None:

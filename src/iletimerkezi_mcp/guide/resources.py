@@ -18,6 +18,7 @@ import mcp.types as types
 from mcp.shared.exceptions import MCPError
 
 from iletimerkezi_mcp.app import AppState
+from iletimerkezi_mcp.contracts.base import Feed
 from iletimerkezi_mcp.dispatch import call_tool
 from iletimerkezi_mcp.text import is_clean, is_hidden
 from iletimerkezi_mcp.tools import ToolSpec
@@ -92,19 +93,24 @@ def _shown_origin(origin: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc.rsplit("@", 1)[-1], parts.path, "", ""))
 
 
-def feeders(state: AppState, uri: str) -> list[ToolSpec]:
-    """The served tools whose results make up resource `uri` (or template), in catalog order."""
-    return [spec for spec in state.catalog.specs.values()
-            if spec.contract.feed is not None and spec.contract.feed.resource == uri]
+def feeders(state: AppState, resource: str | None = None, *, completes: str | None = None
+            ) -> list[tuple[ToolSpec, Feed]]:
+    """The served tools whose contract feeds resource (or template) `resource`, or lists values of kind
+    `completes`, each with that feed, in catalog order."""
+    found = []
+    for spec in state.catalog.specs.values():
+        feed = spec.contract.feed
+        if feed is not None and ((resource is not None and feed.resource == resource)
+                                 or (completes is not None and feed.completes == completes)):
+            found.append((spec, feed))
+    return found
 
 
 async def _live(state: AppState, uri: str, variables: dict[str, str]) -> str:
     """Call every tool feeding `uri`; one part per tool, or the whole result of a lone feeder."""
     parts: dict[str, Any] = {}
     notes: list[str] = []
-    for spec in feeders(state, uri):
-        feed = spec.contract.feed
-        assert feed is not None  # feeders() picked only tools with a feed
+    for spec, feed in feeders(state, uri):
         result = await call_tool(state, spec.name, feed.arguments(variables))
         text = "\n".join(getattr(item, "text", "") for item in result.content)
         if result.is_error or result.structured_content is None:
