@@ -114,6 +114,9 @@ class ClientLog(logging.Handler):
         while True:
             self._wake = anyio.Event()
             for connection in list(connections):
+                # A stateless HTTP request's connection has no channel back: nothing to send it.
+                if not getattr(connection, "has_standalone_channel", True):
+                    continue
                 for entry in self.pending(connection):
                     await _send(connection, entry)
             await self._wake.wait()
